@@ -1,0 +1,120 @@
+"""The command line. The only place a LayerkitError becomes an exit code."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import report
+from .containerfile import render, write_context
+from .cost import CostModel
+from .errors import ExitCode, LayerkitError
+from .image import DEFAULT_LAYER_OVERHEAD, LAYER_LIMIT, Model
+from .pipeline import catalog_project, load_project
+from .plan import make_plan
+from .sizes import parse_size
+
+
+class Ctx:
+    debug = False
+
+
+def _size(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+@click.group()
+@click.option("--debug", is_flag=True, help="Show commands run and tracebacks.")
+@click.version_option(package_name="layerkit")
+def cli(debug: bool) -> None:
+    """Plan, build and measure layered Fedora Atomic images."""
+    Ctx.debug = debug
+    from . import run
+    run.DEBUG = debug
+
+
+models = click.Choice([m.value for m in Model])
+
+
+@cli.command()
+@click.argument("image", required=False, type=click.Path(path_type=Path))
+@click.option("--catalog", type=click.Path(path_type=Path), help="Package catalog (JSON).")
+@click.option("--all", "all_packages", is_flag=True,
+              help="Plan every catalog package as its own unit (no image needed).")
+@click.option("--max-layers", type=click.IntRange(1, LAYER_LIMIT))
+@click.option("--cadence", type=click.FloatRange(min=0.001), help="Days between updates.")
+@click.option("--model", type=models)
+@click.option("--layer-overhead", callback=_size,
+              help="Bytes each rebuilt RUN layer carries (containerfile model).")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (schema 1).")
+def plan(image, catalog, all_packages, max_layers, cadence, model, layer_overhead, as_json):
+    """Show the layer plan of IMAGE (or of a whole catalog with --all)."""
+    if all_packages:
+        if catalog is None:
+            raise LayerkitError("--all needs --catalog FILE.json")
+        _, units = catalog_project(catalog)
+        m = Model(model or Model.INDEPENDENT.value)
+        cm = CostModel(m, cadence or 7.0,
+                       DEFAULT_LAYER_OVERHEAD if layer_overhead is None else layer_overhead)
+        p = make_plan(units, cm, max_layers or 64)
+        if as_json:
+            report.print_json(p.to_json(str(catalog)))
+        else:
+            report.print_plan(p, f"plan for every package of {catalog}")
+        return
+    if image is None:
+        raise LayerkitError("give an IMAGE file (images/NAME.toml) or --catalog FILE --all")
+    project = load_project(image, catalog, {"max_layers": max_layers, "cadence_days": cadence,
+                                            "layer_overhead": layer_overhead})
+    m = Model(model) if model else None
+    p = project.plan(m)
+    if as_json:
+        report.print_json(p.to_json(project.image.name))
+    else:
+        from .containerfile import config_recipes
+        copy = tuple(config_recipes(project.recipes)) if p.cost_model.model is \
+            Model.CONTAINERFILE else ()
+        report.print_plan(p, f"plan for {project.image.name}", project.recipes, copy)
+
+
+@cli.command()
+@click.argument("image", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Directory for the build context.")
+@click.option("--catalog", type=click.Path(path_type=Path))
+def generate(image, output, catalog):
+    """Write IMAGE's build context: a Containerfile and the files it copies."""
+    project = load_project(image, catalog)
+    p = project.plan(Model.CONTAINERFILE)
+    ctx = render(project.image, project.recipes, p)
+    write_context(ctx, output)
+    click.echo(f"wrote {output / 'Containerfile'} ({len(p.layers)} package layers, "
+               f"{len(ctx.copy_layers)} config layers)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, standalone_mode=False)
+    except LayerkitError as e:
+        if Ctx.debug:
+            traceback.print_exc()
+        for line in e.problems:
+            click.echo(f"error: {line}", err=True)
+        sys.exit(int(e.code))
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(int(ExitCode.FAILED))
+    except click.ClickException as e:
+        e.show()
+        sys.exit(int(ExitCode.BAD_INPUT))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(0)

@@ -1,0 +1,46 @@
+"""The one way layerkit runs another program: argv lists only, errors that say what to do."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import ExitCode, LayerkitError
+
+DEBUG = False
+
+INSTALL_HINTS = {
+    "buildah": "apt-get install buildah (Debian/Ubuntu) or dnf install buildah (Fedora)",
+    "skopeo": "apt-get install skopeo (Debian/Ubuntu) or dnf install skopeo (Fedora)",
+    "git": "apt-get install git",
+    "rpm-ostree": "run on Fedora/CentOS (rpm-ostree is not packaged elsewhere)",
+}
+
+
+def run(cmd: Sequence[str | os.PathLike], *, check: bool = True, capture: bool = True,
+        input: bytes | None = None, cwd: Path | None = None, log=None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run argv (never a shell string). stdout/stderr captured, or streamed to `log`."""
+    argv = [os.fspath(c) for c in cmd]
+    if shutil.which(argv[0]) is None:
+        hint = INSTALL_HINTS.get(argv[0], f"install {argv[0]}")
+        raise LayerkitError(f"{argv[0]} not found: {hint}", ExitCode.BAD_INPUT)
+    if DEBUG:
+        print("+ " + shlex.join(argv), file=sys.stderr)
+    if log is not None:
+        proc = subprocess.run(argv, stdout=log, stderr=subprocess.STDOUT, input=input, cwd=cwd,
+                              env=env, check=False)
+    else:
+        proc = subprocess.run(argv, capture_output=capture, input=input, cwd=cwd, env=env,
+                              check=False)
+    if check and proc.returncode != 0:
+        err = (proc.stderr or b"").decode(errors="replace").strip() if capture and log is None \
+            else ""
+        last = err.splitlines()[-1] if err else f"exit status {proc.returncode}"
+        raise LayerkitError(f"{shlex.join(argv[:3])} … failed: {last}", ExitCode.FAILED)
+    return proc
