@@ -102,7 +102,7 @@ def _run_layer(image: Image, recipes: Mapping[str, Recipe], layer: Layer,
             rel = f"scripts/{r.name}.sh"
             files.append(ContextFile(rel, 0o755, r.script.encode()))
             digest = hashlib.sha256(r.script.encode()).hexdigest()[:16]
-            mounts.append(f"--mount=type=bind,source=scripts,target=/run/layerkit-scripts")
+            mounts.append("--mount=type=bind,source=scripts,target=/run/layerkit-scripts")
             # the digest in the command makes buildah's cache notice an edited script
             cmds.append(f"LAYERKIT_SCRIPT={digest} /bin/sh -eu /run/layerkit-scripts/"
                         f"{r.name}.sh")
@@ -178,7 +178,8 @@ def write_context(ctx: Context, out_dir: Path) -> None:
         # buildah COPY keeps mtimes; a fixed one keeps layers reproducible
         os.utime(path, (0, 0))
     for sub in ("files", "scripts"):
-        for d in sorted((out_dir / sub).rglob("*"), reverse=True) if (out_dir / sub).exists() else []:
+        tree = sorted((out_dir / sub).rglob("*"), reverse=True) if (out_dir / sub).exists() else []
+        for d in tree:
             if d.is_dir():
                 d.chmod(0o755)
                 os.utime(d, (0, 0))

@@ -16,7 +16,8 @@ RECIPE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 COPR = re.compile(r"^@?[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/[A-Za-z0-9][A-Za-z0-9_.+-]{0,99}$")
 URL = re.compile(r"^(https?|file)://[A-Za-z0-9._~:/?#\[\]@!&'()*+,;=%$-]+$")
-UNIT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,200}\.(service|timer|path|socket|target|mount)$")
+UNIT_NAME = re.compile(
+    r"^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,200}\.(service|timer|path|socket|target|mount)$")
 # Absolute paths: no "..", no empty components, a conservative character set.
 PATH_CHARS = re.compile(r"^/[A-Za-z0-9._+@=:,/-]*$")
 FLATPAK_APP = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+){2,}$")

@@ -35,7 +35,8 @@ class Repo:
             owner, project = self.copr.split("/", 1)
             owner = owner.replace("@", "group_")
             root = f"https://download.copr.fedorainfracloud.org/results/{owner}/{project}"
-            return (f"{root}/fedora-$releasever-$basearch/", None, self.gpgkey or f"{root}/pubkey.gpg")
+            gpgkey = self.gpgkey or f"{root}/pubkey.gpg"
+            return f"{root}/fedora-$releasever-$basearch/", None, gpgkey
         return self.baseurl, self.metalink, self.gpgkey
 
 

@@ -23,8 +23,10 @@ def load_toml(path: Path, label: str, problems: Problems) -> dict[str, Any] | No
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        # tomllib's message already says "(at line N, column M)".
-        problems.add(label, f"invalid TOML: {e}")
+        # tomllib's message says "(at line N, column M)" except at the very end
+        msg = str(e).replace("(at end of document)",
+                             f"(at end of document, line {text.count(chr(10)) + 1})")
+        problems.add(label, f"invalid TOML: {msg}")
         return None
 
 

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from layerkit.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASETS = ROOT.parent / "shared" / "datasets"
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as e:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return int(e.value.code or 0), out, err
+
+
+class Tree:
+    """A throw-away project: images/ and recipes/ under tmp_path."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "recipes").mkdir()
+        (root / "images").mkdir()
+
+    def recipe(self, name: str, text: str) -> Path:
+        p = self.root / "recipes" / f"{name}.toml"
+        p.write_text(textwrap.dedent(text))
+        return p
+
+    def file(self, rel: str, text: str = "x\n") -> Path:
+        p = self.root / "recipes" / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+        return p
+
+    def image(self, text: str = "", name: str = "test") -> Path:
+        p = self.root / "images" / f"{name}.toml"
+        p.write_text('base = "localhost/standin:latest"\nlayer_overhead = "1 MB"\n'
+                     + textwrap.dedent(text))
+        return p
+
+
+@pytest.fixture
+def tree(tmp_path) -> Tree:
+    return Tree(tmp_path)
+
+
+@pytest.fixture
+def example(tmp_path) -> Path:
+    """A copy of the shipped example (images/ and recipes/)."""
+    for sub in ("images", "recipes"):
+        shutil.copytree(ROOT / sub, tmp_path / sub)
+    return tmp_path

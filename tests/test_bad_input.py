@@ -1,0 +1,129 @@
+"""Bad input: exit 2, one line per problem naming file and key, nothing written."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import run_cli
+
+GOOD = 'description = "ok"\npackages = ["vim"]\nsize = "1 MB"\nupdate = "monthly"\n'
+
+
+def check(capsys, tree, *expected: str, image_text: str = ""):
+    image = tree.image(image_text)
+    out_dir = tree.root / "out"
+    code, out, err = run_cli(capsys, "generate", str(image), "-o", str(out_dir))
+    assert code == 2, (out, err)
+    lines = [line for line in err.splitlines() if line]
+    assert all(line.startswith("error: ") for line in lines), err
+    for text in expected:
+        assert any(text in line for line in lines), (text, err)
+    assert not out_dir.exists()  # nothing written
+    assert "Traceback" not in err
+    return lines
+
+
+def test_invalid_toml_names_the_line(capsys, tree):
+    tree.recipe("a", 'description = "x"\npackages = ["vim"\n')
+    lines = check(capsys, tree, "recipes/a.toml: invalid TOML")
+    assert "line" in lines[0]
+
+
+def test_unknown_key_wrong_type_missing_key_all_reported(capsys, tree):
+    tree.recipe("a", 'description = "x"\npackagez = ["vim"]\n')
+    tree.recipe("b", 'description = 3\npackages = "vim"\n')
+    tree.recipe("c", 'packages = ["vim"]\nsize = "1 MB"\nupdate = "monthly"\n')
+    lines = check(capsys, tree, "recipes/a.toml: packagez: unknown key",
+                  "recipes/b.toml: description: expected a string",
+                  "recipes/b.toml: packages: expected a list of strings",
+                  "recipes/c.toml: description: required key is missing")
+    assert len(lines) == 4
+
+
+def test_recipe_cycle_prints_the_path(capsys, tree):
+    tree.recipe("a", GOOD + 'requires = ["b"]\n')
+    tree.recipe("b", GOOD.replace("vim", "emacs") + 'requires = ["c"]\n')
+    tree.recipe("c", GOOD.replace("vim", "nano") + 'requires = ["a"]\n')
+    lines = check(capsys, tree, "recipe cycle: a → b → c → a")
+    assert len(lines) == 1
+
+
+def test_unknown_required_recipe(capsys, tree):
+    tree.recipe("a", GOOD + 'requires = ["nope"]\n')
+    check(capsys, tree, "recipes/a.toml: requires[0]: unknown recipe 'nope'")
+
+
+@pytest.mark.parametrize("name", ["vim; rm -rf /", "$(id)", "vim\nrm", "`id`", "-rf", "a b"])
+def test_package_names_with_shell_metacharacters(capsys, tree, name):
+    tree.recipe("a", f'description = "x"\npackages = ["ok", {name!r}]\nsize = 1\n'
+                     'update = "weekly"\n'.replace("'", '"') if "\n" not in name else
+                'description = "x"\npackages = ["ok", "vim\\nrm"]\nsize = 1\n')
+    check(capsys, tree, "recipes/a.toml: packages[1]: ", "is not a package name")
+
+
+def test_file_src_escaping_the_recipe_folder(capsys, tree):
+    outside = tree.root / "secret"
+    outside.write_text("s")
+    tree.file("a/link").unlink()
+    os.symlink(outside, tree.root / "recipes" / "a" / "link")
+    tree.recipe("a", GOOD + """
+        [[files]]
+        src = "../secret"
+        dest = "/usr/share/a/1"
+        [[files]]
+        src = "/etc/passwd"
+        dest = "/usr/share/a/2"
+        [[files]]
+        src = "a/link"
+        dest = "/usr/share/a/3"
+        """.replace("        ", ""))
+    check(capsys, tree, "recipes/a.toml: files[0].src: '../secret' leads outside",
+          "recipes/a.toml: files[1].src: '/etc/passwd' must be relative",
+          "recipes/a.toml: files[2].src: 'a/link' leads outside")
+
+
+def test_dest_under_usr_etc_is_refused(capsys, tree):
+    tree.file("a/conf")
+    tree.recipe("a", GOOD + '[[files]]\nsrc = "a/conf"\ndest = "/usr/etc/foo.conf"\n')
+    check(capsys, tree, "recipes/a.toml: files[0].dest: /usr/etc/foo.conf is refused")
+
+
+def test_max_layers_below_one(capsys, tree):
+    tree.recipe("a", GOOD)
+    check(capsys, tree, "images/test.toml: max_layers: must be between 1 and 127",
+          image_text="max_layers = 0\n")
+
+
+def test_estimates_required_without_catalog(capsys, tree):
+    tree.recipe("a", 'description = "x"\npackages = ["vim"]\n')
+    check(capsys, tree, "recipes/a.toml: size: required", "recipes/a.toml: update: required")
+
+
+def test_bad_unit_and_repo(capsys, tree):
+    tree.recipe("a", GOOD + """
+[[repos]]
+id = "bad id"
+baseurl = "https://example.com/repo"
+[[units]]
+name = "x.service"
+exec = "flatpak install foo"
+run = "sometimes"
+""")
+    check(capsys, tree, "repos[0].id: 'bad id' is not a repository id",
+          "repos[0].gpgkey: required for a remote repository",
+          "units[0].exec: 'flatpak': the program must be an absolute path",
+          "units[0].run: 'sometimes' is not one of")
+
+
+def test_debug_shows_traceback(capsys, tree):
+    tree.recipe("a", GOOD + 'requires = ["nope"]\n')
+    code, _, err = run_cli(capsys, "--debug", "plan", str(tree.image()))
+    assert code == 2 and "Traceback" in err
+
+
+def test_invalid_toml_mid_file_names_the_line(capsys, tree):
+    tree.recipe("a", 'description = "x"\npackages = = 3\nsize = 1\n')
+    lines = check(capsys, tree, "recipes/a.toml: invalid TOML")
+    assert "line 2" in lines[0]
