@@ -100,6 +100,41 @@ def generate(image, output, catalog):
                f"{len(ctx.copy_layers)} config layers)")
 
 
+@cli.command()
+@click.argument("image", type=click.Path(path_type=Path))
+@click.option("--push", is_flag=True, help="Push the versioned tag, then move the stream tag.")
+@click.option("--isolation", type=click.Choice(["chroot", "oci", "rootless"]), default="chroot",
+              show_default=True, help="buildah's process isolation.")
+@click.option("--dry-run", is_flag=True, help="Print the commands instead of running them.")
+@click.option("--cache-from", help="Repository to read cached layers from.")
+@click.option("--cache-to", help="Repository to write cached layers to.")
+@click.option("--catalog", type=click.Path(path_type=Path))
+@click.option("--workdir", type=click.Path(path_type=Path),
+              help="Where the context and build log go (default .layerkit/build/IMAGE).")
+@click.option("--no-resolve", is_flag=True, help="Do not pin resolved package versions.")
+@click.option("--tag", "version_tag", help="Use this versioned tag instead of "
+              "<stream>-<YYYY-MM-DDTHHMM>-<gitsha>.")
+def build(image, push, isolation, dry_run, cache_from, cache_to, catalog, workdir, no_resolve,
+          version_tag):
+    """Build IMAGE with buildah (and push it with --push)."""
+    from .build import BuildOptions, build_image
+    from .buildah import Isolation
+    from .patterns import TAG
+    from .tags import Tags
+    project = load_project(image, catalog)
+    if version_tag is not None and not TAG.match(version_tag):
+        raise LayerkitError(f"--tag: {version_tag!r} is not a valid tag")
+    tags = Tags(version_tag, project.image.stream) if version_tag else None
+    opts = BuildOptions(push=push, isolation=Isolation(isolation), dry_run=dry_run,
+                        cache_from=cache_from, cache_to=cache_to, workdir=workdir,
+                        resolve=not no_resolve, tags=tags)
+    result = build_image(project, opts, report.console())
+    if not dry_run:
+        click.echo(f"versioned tag: {result.tags.versioned}")
+        if result.digest:
+            click.echo(f"digest: {result.digest}")
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, standalone_mode=False)

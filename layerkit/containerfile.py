@@ -82,10 +82,10 @@ def _run_layer(image: Image, recipes: Mapping[str, Recipe], layer: Layer,
                versions: Mapping[str, str], files: list[ContextFile]) -> list[str]:
     rs = [recipes[n] for n in layer.recipes]
     cmds = ["set -eu"]
-    build_repos = [_repo_file(r, f"layerkit-build-{r.id}") for r in image.repos]
+    build_repos = [repo_file(r, f"layerkit-build-{r.id}") for r in image.repos]
     cmds += [c for c, _ in build_repos]
     for r in rs:
-        cmds += [_repo_file(repo, repo.id)[0] for repo in r.repos]
+        cmds += [repo_file(repo, repo.id)[0] for repo in r.repos]
     removes = sorted({p for r in rs for p in r.remove})
     pkgs = [_pin(p, versions) for p in layer.packages]
     dnf = image.installer is Installer.DNF
@@ -93,7 +93,7 @@ def _run_layer(image: Image, recipes: Mapping[str, Recipe], layer: Layer,
         cmds.append(shlex.join((["dnf", "-y", "remove"] if dnf
                                 else ["rpm-ostree", "override", "remove"]) + removes))
     if pkgs:
-        cmds.append(shlex.join((["dnf", "-y", "install", "--setopt=keepcache=True"] if dnf
+        cmds.append(shlex.join((["dnf", "-y", "install", "--refresh", "--setopt=keepcache=True"] if dnf
                                 else ["rpm-ostree", "install", "-y"]) + pkgs))
     mounts = ["--mount=type=cache,target=/var/cache/dnf",
               "--mount=type=cache,target=/var/cache/libdnf5"] if dnf else []
@@ -117,7 +117,7 @@ def _run_layer(image: Image, recipes: Mapping[str, Recipe], layer: Layer,
     return [head, "RUN " + " ".join(mounts) + " \\\n    " + " && \\\n    ".join(cmds), ""]
 
 
-def _repo_file(repo: Repo, file_id: str) -> tuple[str, str]:
+def repo_file(repo: Repo, file_id: str) -> tuple[str, str]:
     baseurl, metalink, gpgkey = repo.urls()
     lines = [f"[{repo.id}]", f"name={repo.name or repo.id}", "enabled=1"]
     lines.append(f"baseurl={baseurl}" if baseurl else f"metalink={metalink}")

@@ -44,3 +44,37 @@ def run(cmd: Sequence[str | os.PathLike], *, check: bool = True, capture: bool =
         last = err.splitlines()[-1] if err else f"exit status {proc.returncode}"
         raise LayerkitError(f"{shlex.join(argv[:3])} … failed: {last}", ExitCode.FAILED)
     return proc
+
+
+def stream(cmd: Sequence[str | os.PathLike], log_path: Path, on_line=None,
+           cwd: Path | None = None) -> int:
+    """Run argv, appending its combined output to `log_path`, calling on_line per line."""
+    argv = [os.fspath(c) for c in cmd]
+    if shutil.which(argv[0]) is None:
+        hint = INSTALL_HINTS.get(argv[0], f"install {argv[0]}")
+        raise LayerkitError(f"{argv[0]} not found: {hint}", ExitCode.BAD_INPUT)
+    if DEBUG:
+        print("+ " + shlex.join(argv), file=sys.stderr)
+    with open(log_path, "ab") as log, subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd) as proc:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            log.write(raw)
+            if on_line is not None:
+                on_line(raw.decode(errors="replace").rstrip("\n"))
+        return proc.wait()
+
+
+def start(cmd: Sequence[str | os.PathLike], log_path: Path) -> subprocess.Popen:
+    """Start a long-running helper (a registry) in the background, output to a log."""
+    argv = [os.fspath(c) for c in cmd]
+    if shutil.which(argv[0]) is None:
+        raise LayerkitError(f"{argv[0]} not found: {INSTALL_HINTS.get(argv[0], 'install it')}")
+    if DEBUG:
+        print("+ " + shlex.join(argv) + " &", file=sys.stderr)
+    log = open(log_path, "ab")  # noqa: SIM115 - owned by the process' lifetime
+    return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+
+
+def has(program: str) -> bool:
+    return shutil.which(program) is not None

@@ -8,6 +8,8 @@ import pytest
 
 from layerkit.cli import main
 
+pytest_plugins = ["rig_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT.parent / "shared" / "datasets"
 

@@ -1,0 +1,73 @@
+"""buildah: build a context, push an image, run throwaway containers."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+from pathlib import Path
+
+from .errors import ExitCode, LayerkitError
+from .run import run, stream
+
+
+class Isolation(StrEnum):
+    CHROOT = "chroot"
+    OCI = "oci"
+    ROOTLESS = "rootless"
+
+
+STEP = re.compile(r"^STEP (\d+)/(\d+): (\S+)")
+
+
+def build_argv(context: Path, tag: str, isolation: Isolation, timestamp: int | None,
+               cache_from: str | None = None, cache_to: str | None = None,
+               extra: Sequence[str] = ()) -> list[str]:
+    # --pull=false: pull the base only when it is not in local storage
+    argv = ["buildah", "build", "--layers", "--isolation", isolation.value, "--pull=false",
+            "-f", str(context / "Containerfile"), "-t", tag]
+    if timestamp is not None:
+        argv += ["--timestamp", str(timestamp)]
+    if cache_from:
+        argv += ["--cache-from", cache_from]
+    if cache_to:
+        argv += ["--cache-to", cache_to]
+    return argv + list(extra) + [str(context)]
+
+
+def build(argv: list[str], log_path: Path, on_step: Callable[[int, int, str], None]) -> int:
+    def line(text: str) -> None:
+        m = STEP.match(text)
+        if m:
+            on_step(int(m.group(1)), int(m.group(2)), m.group(3))
+    return stream(argv, log_path, line)
+
+
+def push(local: str, dest: str, tls_verify: bool, digestfile: Path) -> str:
+    run(["buildah", "push", f"--tls-verify={str(tls_verify).lower()}", "--digestfile",
+         digestfile, local, f"docker://{dest}"])
+    return digestfile.read_text().strip()
+
+
+def inspect(ref: str) -> dict:
+    out = run(["buildah", "inspect", "--type", "image", ref])
+    return json.loads(out.stdout)
+
+
+def exists(ref: str) -> bool:
+    return run(["buildah", "inspect", "--type", "image", ref], check=False).returncode == 0
+
+
+def run_in(image: str, script: str, isolation: Isolation) -> str:
+    """Run a script in a throwaway container of `image`; return its stdout."""
+    ctr = run(["buildah", "from", "--pull=false", image]).stdout.decode().strip()
+    try:
+        out = run(["buildah", "run", "--isolation", isolation.value, ctr, "--",
+                   "/bin/sh", "-c", script], check=False)
+        if out.returncode != 0:
+            err = out.stderr.decode(errors="replace").strip().splitlines()
+            raise LayerkitError(f"{image}: {err[-1] if err else 'failed'}", ExitCode.FAILED)
+        return out.stdout.decode()
+    finally:
+        run(["buildah", "rm", ctr], check=False)

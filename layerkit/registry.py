@@ -1,0 +1,72 @@
+"""Registries through skopeo: copy tags, read manifests, retry what is transient."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+
+from .errors import ExitCode, LayerkitError
+from .run import run
+
+TRANSIENT = ("connection refused", "connection reset", "timeout", "i/o timeout",
+             "toomanyrequests", "503", "502", "504", "500 internal", "eof")
+PERMANENT_HINTS = {
+    "manifest unknown": "no such tag",
+    "name unknown": "no such repository",
+    "unauthorized": "authentication refused",
+    "denied": "access denied",
+}
+
+
+def skopeo(args: Sequence[str], ref: str, tls_verify: bool = True, attempts: int = 4,
+           authfile: str | None = None) -> bytes:
+    """Run skopeo with retries and backoff on transient registry errors."""
+    argv = ["skopeo", *args[:1], f"--{'dest-' if args[0] == 'copy' else ''}tls-verify="
+            f"{str(tls_verify).lower()}", *args[1:]]
+    if args[0] == "copy":
+        argv.insert(2, f"--src-tls-verify={str(tls_verify).lower()}")
+    if authfile:
+        argv.insert(2, f"--authfile={authfile}")
+    delay = 1.0
+    for attempt in range(attempts):
+        proc = run(argv, check=False)
+        if proc.returncode == 0:
+            return proc.stdout
+        err = proc.stderr.decode(errors="replace").strip()
+        last = err.splitlines()[-1] if err else f"exit status {proc.returncode}"
+        low = err.lower()
+        for needle, what in PERMANENT_HINTS.items():
+            if needle in low:
+                code = ExitCode.BAD_INPUT if what in ("no such tag", "no such repository") \
+                    else ExitCode.FAILED
+                raise LayerkitError(f"{ref}: {what} ({_short(last)})", code)
+        if attempt + 1 < attempts and any(t in low for t in TRANSIENT):
+            time.sleep(delay)
+            delay *= 2
+            continue
+        raise LayerkitError(f"{ref}: {_short(last)}", ExitCode.FAILED)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _short(text: str) -> str:
+    return text.removeprefix("time=").strip()[:300]
+
+
+def copy(src: str, dest: str, tls_verify: bool = True) -> None:
+    """Copy an image between transports, manifests byte for byte (same digest)."""
+    skopeo(["copy", "--preserve-digests", src, dest], dest, tls_verify)
+
+
+def raw_manifest(ref: str, tls_verify: bool = True) -> tuple[bytes, str]:
+    raw = skopeo(["inspect", "--raw", ref], ref, tls_verify)
+    return raw, "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def config(ref: str, tls_verify: bool = True) -> dict:
+    return json.loads(skopeo(["inspect", "--config", ref], ref, tls_verify))
+
+
+def digest(ref: str, tls_verify: bool = True) -> str:
+    return raw_manifest(ref, tls_verify)[1]
