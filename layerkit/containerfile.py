@@ -93,8 +93,9 @@ def _run_layer(image: Image, recipes: Mapping[str, Recipe], layer: Layer,
         cmds.append(shlex.join((["dnf", "-y", "remove"] if dnf
                                 else ["rpm-ostree", "override", "remove"]) + removes))
     if pkgs:
-        cmds.append(shlex.join((["dnf", "-y", "install", "--refresh", "--setopt=keepcache=True"] if dnf
-                                else ["rpm-ostree", "install", "-y"]) + pkgs))
+        install = (["dnf", "-y", "install", "--refresh", "--setopt=keepcache=True"] if dnf
+                   else ["rpm-ostree", "install", "-y"])
+        cmds.append(shlex.join(install + pkgs))
     mounts = ["--mount=type=cache,target=/var/cache/dnf",
               "--mount=type=cache,target=/var/cache/libdnf5"] if dnf else []
     for r in rs:
