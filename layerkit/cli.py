@@ -135,6 +135,36 @@ def build(image, push, isolation, dry_run, cache_from, cache_to, catalog, workdi
             click.echo(f"digest: {result.digest}")
 
 
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON (schema 1).")
+@click.option("--markdown", is_flag=True, help="Print a markdown summary for release notes.")
+@click.option("--tls-verify/--no-tls-verify", default=True, show_default=True)
+@click.option("--platform", "plat", help="os/arch in a multi-arch index (default: this machine).")
+@click.option("--max-bytes", callback=_size, help="Fail (exit 1) above this download size.")
+@click.option("--max-ratio", type=click.FloatRange(0, 1),
+              help="Fail (exit 1) when this share of NEW must be downloaded.")
+def diff(old, new, as_json, markdown, tls_verify, plat, max_bytes, max_ratio):
+    """What a client running OLD downloads to update to NEW (image references)."""
+    from . import diffreport
+    from .diff import diff as compute
+    d = compute(old, new, tls_verify, plat)
+    if as_json:
+        report.print_json(d.to_json())
+    elif markdown:
+        click.echo(diffreport.markdown(d), nl=False)
+    else:
+        diffreport.print_diff(d)
+    ratio = d.download / (d.new_size or 1)
+    if max_bytes is not None and d.download > max_bytes:
+        raise LayerkitError(f"download {d.download} bytes exceeds --max-bytes {max_bytes}",
+                            ExitCode.FAILED)
+    if max_ratio is not None and ratio > max_ratio:
+        raise LayerkitError(f"download ratio {ratio:.3f} exceeds --max-ratio {max_ratio}",
+                            ExitCode.FAILED)
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, standalone_mode=False)

@@ -108,3 +108,44 @@ def test_dry_run_prints_commands(capsys, project):
     assert code == 0
     assert "buildah build --layers --isolation chroot" in out
     assert "skopeo copy --preserve-digests" in out
+
+
+def test_diff_counts_exactly_the_new_blobs(capsys, project, tmp_path):
+    host = project["host"]
+    old, new = f"{host}/test/desk:e2e-v1", f"{host}/test/desk:e2e-v3"
+    code, out, err = run_cli(capsys, "diff", old, new, "--json", "--no-tls-verify")
+    assert code == 0, err
+    data = json.loads(out)
+    old_m = json.loads(registry.raw_manifest(f"docker://{old}", False)[0])["layers"]
+    new_m = json.loads(registry.raw_manifest(f"docker://{new}", False)[0])["layers"]
+    have = {la["digest"] for la in old_m}
+    expected = sum({la["digest"]: la["size"] for la in new_m if la["digest"] not in have}
+                   .values())
+    assert expected > 0 and data["download_bytes"] == expected
+    assert data["removed_bytes"] == sum(la["size"] for la in old_m
+                                        if la["digest"] not in {n["digest"] for n in new_m})
+    changed = [la for la in data["layers"] if la["status"] == "new"]
+    assert any("app" in la["recipes"] for la in changed)
+    assert data["predicted_bytes_per_update"] > 0
+    # the same through OCI layout directories written by skopeo
+    for tag in ("e2e-v1", "e2e-v3"):
+        run(["skopeo", "copy", "--src-tls-verify=false", f"docker://{host}/test/desk:{tag}",
+             f"oci:{tmp_path / 'layout'}:{tag}"])
+    code, out, _ = run_cli(capsys, "diff", f"oci:{tmp_path / 'layout'}:e2e-v1",
+                           f"oci:{tmp_path / 'layout'}:e2e-v3", "--json")
+    assert code == 0 and json.loads(out)["download_bytes"] == expected
+    # identical images cost nothing; gates fail with exit 1
+    code, out, _ = run_cli(capsys, "diff", old, f"{host}/test/desk:e2e-v2", "--json",
+                           "--no-tls-verify")
+    assert json.loads(out)["download_bytes"] == 0
+    code, _, err = run_cli(capsys, "diff", old, new, "--no-tls-verify", "--max-bytes", "1")
+    assert code == 1 and "exceeds --max-bytes" in err
+    code, out, _ = run_cli(capsys, "diff", old, new, "--no-tls-verify", "--markdown")
+    assert code == 0 and out.startswith("### Update cost")
+
+
+def test_diff_unknown_tag_is_one_clear_line(capsys, project):
+    code, _, err = run_cli(capsys, "diff", f"{project['host']}/test/desk:e2e-v1",
+                           f"{project['host']}/test/desk:nope", "--no-tls-verify")
+    assert code == 2
+    assert err.count("\n") == 1 and "test/desk:nope" in err and "no such tag" in err

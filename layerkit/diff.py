@@ -1,0 +1,170 @@
+"""Upgrade cost between two images: which layer blobs a client must download.
+
+A client that has OLD fetches every layer blob of NEW whose digest OLD lacks (each digest
+once). Everything is read from manifests and configs through skopeo; nothing is pulled.
+"""
+
+from __future__ import annotations
+
+import json
+import platform as _platform
+from dataclasses import dataclass
+
+from . import registry
+from .errors import ExitCode, LayerkitError
+
+SCHEMA_VERSION = 1
+INDEX_TYPES = ("application/vnd.oci.image.index.v1+json",
+               "application/vnd.docker.distribution.manifest.list.v2+json")
+TRANSPORTS = ("docker://", "containers-storage:", "oci:", "oci-archive:", "docker-archive:",
+              "dir:")
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    digest: str
+    size: int
+    recipes: tuple[str, ...] = ()
+    packages: tuple[str, ...] = ()
+    kind: str = "base"
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    ref: str
+    digest: str
+    layers: tuple[LayerInfo, ...]
+    labels: dict[str, str]
+
+    @property
+    def size(self) -> int:
+        return sum(la.size for la in self.layers)
+
+    @property
+    def predicted(self) -> int | None:
+        plan = _plan_label(self.labels)
+        return plan.get("expected_bytes_per_update") if plan else None
+
+
+def normalize(ref: str) -> str:
+    """A bare host/repo:tag means docker://."""
+    return ref if ref.startswith(TRANSPORTS) else f"docker://{ref}"
+
+
+def default_platform() -> str:
+    arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(_platform.machine(), _platform.machine())
+    return f"linux/{arch}"
+
+
+def read_image(ref: str, tls_verify: bool = True, plat: str | None = None) -> ImageInfo:
+    ref = normalize(ref)
+    raw, digest = registry.raw_manifest(ref, tls_verify)
+    manifest = json.loads(raw)
+    if manifest.get("mediaType") in INDEX_TYPES or "manifests" in manifest:
+        want = plat or default_platform()
+        os_, arch = want.split("/", 1)
+        for m in manifest.get("manifests", []):
+            p = m.get("platform", {})
+            if p.get("os") == os_ and p.get("architecture") == arch.split("/")[0]:
+                child = _with_digest(ref, m["digest"])
+                raw, digest = registry.raw_manifest(child, tls_verify)
+                manifest, ref = json.loads(raw), child
+                break
+        else:
+            raise LayerkitError(f"{ref}: no image for platform {want} in the index")
+    if "layers" not in manifest:
+        raise LayerkitError(f"{ref}: not an image manifest", ExitCode.BAD_INPUT)
+    config = registry.config(ref, tls_verify)
+    labels = (config.get("config") or {}).get("Labels") or {}
+    layers = [LayerInfo(la["digest"], int(la.get("size", 0))) for la in manifest["layers"]]
+    return ImageInfo(ref, digest, tuple(_attribute(layers, labels)), labels)
+
+
+def _with_digest(ref: str, digest: str) -> str:
+    if ref.startswith("docker://"):
+        name = ref.split("@", 1)[0]
+        last = name.rsplit("/", 1)
+        if ":" in last[-1]:
+            name = name.rsplit(":", 1)[0]
+        return f"{name}@{digest}"
+    return ref  # oci layouts: skopeo picks the platform itself
+
+
+def _plan_label(labels: dict[str, str]) -> dict | None:
+    try:
+        return json.loads(labels["io.layerkit.plan"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _attribute(layers: list[LayerInfo], labels: dict[str, str]) -> list[LayerInfo]:
+    """Name recipes and packages of layerkit's layers (the top ones) from the plan label;
+    rpm-ostree's `ostree.components` per-layer annotations are not in the config, so only
+    layerkit's labels are read here."""
+    plan = _plan_label(labels)
+    if not plan:
+        return layers
+    ours = plan.get("layers", [])
+    first = len(layers) - len(ours)
+    if first < 0:
+        return layers
+    out = list(layers[:first])
+    for la, meta in zip(layers[first:], ours, strict=True):
+        out.append(LayerInfo(la.digest, la.size, tuple(meta.get("recipes", [])),
+                             tuple(meta.get("packages", [])), meta.get("kind", "packages")))
+    return out
+
+
+@dataclass(frozen=True)
+class Diff:
+    old: ImageInfo
+    new: ImageInfo
+
+    @property
+    def download(self) -> int:
+        have = {la.digest for la in self.old.layers}
+        seen, total = set(), 0
+        for la in self.new.layers:
+            if la.digest not in have and la.digest not in seen:
+                total += la.size
+            seen.add(la.digest)
+        return total
+
+    @property
+    def removed(self) -> int:
+        keep = {la.digest for la in self.new.layers}
+        return sum(size for d, size in {la.digest: la.size for la in self.old.layers}.items()
+                   if d not in keep)
+
+    @property
+    def new_size(self) -> int:
+        return sum({la.digest: la.size for la in self.new.layers}.values())
+
+    def status(self, la: LayerInfo) -> str:
+        return "kept" if la.digest in {o.digest for o in self.old.layers} else "new"
+
+    def to_json(self) -> dict:
+        size = self.new_size or 1
+        new_layers = [{"index": i, "digest": la.digest, "size": la.size,
+                       "status": self.status(la), "kind": la.kind,
+                       "recipes": list(la.recipes), "packages": list(la.packages)}
+                      for i, la in enumerate(self.new.layers)]
+        keep = {la.digest for la in self.new.layers}
+        removed = [{"digest": la.digest, "size": la.size, "status": "removed",
+                    "recipes": list(la.recipes)} for la in self.old.layers
+                   if la.digest not in keep]
+        return {"schema": SCHEMA_VERSION,
+                "old": {"ref": self.old.ref, "digest": self.old.digest,
+                        "layers": len(self.old.layers), "size": self.old.size},
+                "new": {"ref": self.new.ref, "digest": self.new.digest,
+                        "layers": len(self.new.layers), "size": self.new.size},
+                "download_bytes": self.download, "removed_bytes": self.removed,
+                "reused_bytes": self.new_size - self.download,
+                "reuse_ratio": round((self.new_size - self.download) / size, 6),
+                "download_ratio": round(self.download / size, 6),
+                "predicted_bytes_per_update": self.new.predicted,
+                "layers": new_layers, "removed_layers": removed}
+
+
+def diff(old_ref: str, new_ref: str, tls_verify: bool = True, plat: str | None = None) -> Diff:
+    return Diff(read_image(old_ref, tls_verify, plat), read_image(new_ref, tls_verify, plat))
