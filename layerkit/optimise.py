@@ -14,6 +14,7 @@ Everything is deterministic: ties break by unit index.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -126,20 +127,22 @@ def _segment(pr: Problem, order: np.ndarray, k_max: int) -> np.ndarray:
     m = len(runs)
     S = np.concatenate(([0.0], np.cumsum([pr.s[r].sum() for r in runs])))
     L = np.concatenate(([0.0], np.cumsum([pr.lam[r].sum() for r in runs])))
+    # CT[j, i]: cost of one layer holding runs [i, j) (row-major for fast row minima)
     with np.errstate(invalid="ignore"):
         if pr.independent:
-            C = (S[None, :] - S[:, None]) * pr.p(L[None, :] - L[:, None])
+            CT = (S[:, None] - S[None, :]) * pr.p(L[:, None] - L[None, :])
         else:
-            C = (S[None, :] - S[:, None] + pr.h) * pr.p(pr.base + L)[None, :]
-    C[np.tril_indices(m + 1)] = np.inf
+            CT = (S[:, None] - S[None, :] + pr.h) * pr.p(pr.base + L)[:, None]
+    CT[np.triu_indices(m + 1)] = np.inf
     k_top = min(k_max, m)
-    dp = C[0].copy()  # dp[j]: best cost of runs [0, j) in exactly k layers
+    dp = CT[:, 0].copy()  # dp[j]: best cost of runs [0, j) in exactly k layers
     back = [np.zeros(m + 1, dtype=int)]
     best_k, best = 1, dp[m]
+    rows = np.arange(m + 1)
     for k in range(2, k_top + 1):
-        total = dp[:, None] + C
-        arg = np.argmin(total, axis=0)
-        dp = total[arg, np.arange(m + 1)]
+        total = CT + dp[None, :]
+        arg = np.argmin(total, axis=1)
+        dp = total[rows, arg]
         back.append(arg)
         if dp[m] < best - 1e-9 * max(best, 1.0):
             best_k, best = k, dp[m]
@@ -180,9 +183,9 @@ def _improve(pr: Problem, assign: np.ndarray, k: int) -> np.ndarray:
 
 
 def _best_independent(pr, u, a, S, L, N, tol, assign):
-    s, lam = pr.s[u], pr.lam[u]
-    gain = S[a] * pr.p(L[a]) - (S[a] - s) * pr.p(max(L[a] - lam, 0.0))
-    add = (S + s) * pr.p(L + lam) - S * pr.p(L)
+    s, lam, y = pr.s[u], pr.lam[u], pr.years
+    gain = -S[a] * math.expm1(-L[a] * y) + (S[a] - s) * math.expm1(-max(L[a] - lam, 0.0) * y)
+    add = S * np.expm1(-L * y) - (S + s) * np.expm1(-(L + lam) * y)
     add[a] = np.inf
     b = int(np.argmin(add))
     return b if add[b] < gain - tol else None

@@ -8,8 +8,8 @@ import pytest
 
 from conftest import run_cli
 from layerkit import buildah, registry, rig
+from layerkit.rig import PACKAGES, write_project
 from layerkit.run import run
-from rig_fixtures import PACKAGES, write_project
 
 pytestmark = pytest.mark.integration
 

@@ -1,0 +1,59 @@
+"""The quick-start demo on the stand-in world (the Kinoite base cannot be pulled here).
+
+Builds the stand-in base and a local RPM repository, starts a registry on 127.0.0.1,
+plans, builds and pushes the demo image, bumps one package, rebuilds, pushes again and
+prints the upgrade cost between the two tags.  python3 -m layerkit.demo [WORKDIR]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from . import rig
+from .cli import main as cli_main
+
+
+def step(text: str) -> None:
+    print(f"\n== {text}", flush=True)
+
+
+def call(*argv: str) -> None:
+    try:
+        cli_main(list(argv))
+    except SystemExit as e:
+        if e.code:
+            raise
+
+
+def main(workdir: Path) -> None:
+    workdir.mkdir(parents=True, exist_ok=True)
+    step("stand-in base (minimal Debian root with dnf and rpm, built once)")
+    base = rig.standin_base(workdir)
+    print(base)
+    step("local RPM repository and registry on 127.0.0.1")
+    repo = workdir / "repo"
+    rig.make_repo(rig.PACKAGES, repo)
+    server = rig.RepoServer(repo)
+    registry = rig.Registry(workdir / "registry")
+    try:
+        image = rig.write_project(workdir / "project", base, server.url, registry.host, "demo")
+        print(f"repo {server.url}, registry {registry.host}, image {image}")
+        step("layerkit plan")
+        call("plan", str(image))
+        step("layerkit build --push (first tag)")
+        call("build", str(image), "--push", "--tag", "demo-1", "--workdir", str(workdir / "w"))
+        step("bump package app to 1.1 in the repository, rebuild, push")
+        rig.make_repo([rig.RpmSpec("app", version="1.1", size=200_000, requires=("tool-a",))],
+                      repo)
+        call("build", str(image), "--push", "--tag", "demo-2", "--workdir", str(workdir / "w"))
+        step("layerkit diff demo-1 demo-2: what a client downloads")
+        call("diff", f"{registry.host}/test/desk:demo-1", f"{registry.host}/test/desk:demo-2",
+             "--no-tls-verify")
+    finally:
+        registry.stop()
+        server.stop()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else ".layerkit/demo").resolve())
