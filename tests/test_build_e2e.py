@@ -100,6 +100,11 @@ def test_failed_build_pushes_nothing_and_keeps_the_moving_tag(capsys, project):
     proc = run(["skopeo", "inspect", "--tls-verify=false",
                 f"docker://{project['host']}/test/desk:e2e-broken"], check=False)
     assert proc.returncode != 0
+    # the next run (recipe fixed) picks up the cache: every layer as before
+    code, _, err = build(capsys, project, "e2e-v4")
+    assert code == 0, err
+    assert manifest_layers(f"{project['host']}/test/desk:e2e-v4") == \
+        manifest_layers(f"{project['host']}/test/desk:e2e-v3")
 
 
 def test_dry_run_prints_commands(capsys, project):
