@@ -165,6 +165,39 @@ def diff(old, new, as_json, markdown, tls_verify, plat, max_bytes, max_ratio):
                             ExitCode.FAILED)
 
 
+@cli.command()
+@click.argument("repo")
+@click.option("--last", type=click.IntRange(min=1), help="Only the last N distinct images.")
+@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON (schema 1).")
+@click.option("--tls-verify/--no-tls-verify", default=True, show_default=True)
+def history(repo, last, as_json, tls_verify):
+    """Upgrade cost between a repository's consecutive images, and layer churn."""
+    from . import history as hist
+    from .sizes import human
+    rels = hist.releases(repo, tls_verify, last)
+    data = hist.to_json(repo, rels)
+    if as_json:
+        report.print_json(data)
+        return
+    from rich.table import Table
+    out = report.console()
+    t = Table(title=f"history of {repo}", title_justify="left")
+    for col in ("tags", "created", "size", "layers", "download from previous"):
+        t.add_column(col)
+    steps = {s["to"]: s["download_bytes"] for s in data["steps"]}
+    for r in data["releases"]:
+        t.add_row(", ".join(r["tags"]), r["created"][:19], human(r["size"]), str(r["layers"]),
+                  human(steps[r["tags"][0]]) if r["tags"][0] in steps else "-")
+    out.print(t)
+    for m in data["to_newest"]:
+        out.print(f"{m['from']} → {m['to']}: {human(m['download_bytes'])}")
+    hot = [c for c in data["churn"] if c["changes"]]
+    if hot:
+        out.print("churn (changes per layer of the newest image): " + ", ".join(
+            f"{c['index']}{'(' + ','.join(c['recipes']) + ')' if c['recipes'] else ''}"
+            f"×{c['changes']}" for c in hot))
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, standalone_mode=False)

@@ -154,3 +154,21 @@ def test_diff_unknown_tag_is_one_clear_line(capsys, project):
                            f"{project['host']}/test/desk:nope", "--no-tls-verify")
     assert code == 2
     assert err.count("\n") == 1 and "test/desk:nope" in err and "no such tag" in err
+
+
+def test_history_orders_tags_and_sums_steps(capsys, project):
+    host = project["host"]
+    code, out, err = run_cli(capsys, "history", f"{host}/test/desk", "--json",
+                             "--no-tls-verify")
+    assert code == 0, err
+    data = json.loads(out)
+    groups = [set(r["tags"]) for r in data["releases"]]
+    # v1 and v2 share a digest; v3, v4 and the moving tag share another
+    assert {"e2e-v1", "e2e-v2"} in groups
+    assert {"e2e-v3", "e2e-v4", "e2e"} <= groups[-1]
+    expected = run_cli(capsys, "diff", f"{host}/test/desk:e2e-v1", f"{host}/test/desk:e2e-v3",
+                       "--json", "--no-tls-verify")[1]
+    step = next(s for s in data["steps"] if s["to"] in groups[-1])
+    assert step["download_bytes"] == json.loads(expected)["download_bytes"]
+    changed = [c for c in data["churn"] if c["changes"]]
+    assert changed and all("app" in c["recipes"] or not c["recipes"] for c in changed)
