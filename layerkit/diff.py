@@ -76,7 +76,9 @@ def read_image(ref: str, tls_verify: bool = True, plat: str | None = None) -> Im
         raise LayerkitError(f"{ref}: not an image manifest", ExitCode.BAD_INPUT)
     config = registry.config(ref, tls_verify)
     labels = (config.get("config") or {}).get("Labels") or {}
-    layers = [LayerInfo(la["digest"], int(la.get("size", 0))) for la in manifest["layers"]]
+    layers = [LayerInfo(la["digest"], int(la.get("size", 0)),
+                        packages=_components(la.get("annotations") or {}))
+              for la in manifest["layers"]]
     return ImageInfo(ref, digest, tuple(_attribute(layers, labels)), labels)
 
 
@@ -90,6 +92,12 @@ def _with_digest(ref: str, digest: str) -> str:
     return ref  # oci layouts: skopeo picks the platform itself
 
 
+def _components(annotations: dict[str, str]) -> tuple[str, ...]:
+    """rpm-ostree's chunked images name each layer's packages in `ostree.components`."""
+    value = annotations.get("ostree.components", "")
+    return tuple(sorted(p for p in value.split(",") if p))
+
+
 def _plan_label(labels: dict[str, str]) -> dict | None:
     try:
         return json.loads(labels["io.layerkit.plan"])
@@ -98,9 +106,7 @@ def _plan_label(labels: dict[str, str]) -> dict | None:
 
 
 def _attribute(layers: list[LayerInfo], labels: dict[str, str]) -> list[LayerInfo]:
-    """Name recipes and packages of layerkit's layers (the top ones) from the plan label;
-    rpm-ostree's `ostree.components` per-layer annotations are not in the config, so only
-    layerkit's labels are read here."""
+    """Name recipes and packages of layerkit's layers (the top ones) from the plan label."""
     plan = _plan_label(labels)
     if not plan:
         return layers

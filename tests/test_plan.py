@@ -105,3 +105,9 @@ def test_catalog_cycles_condense(tmp_path):
     assert units[1].deps == ("cycle:libc6+libgcc-s1",)
     # rate: (updates + 0.5 prior) per year, summed over distinct sources
     assert units[0].changes_per_year == pytest.approx((1.5 + 0.5) / (366 / 365.25))
+
+
+def test_ostree_components_annotation_names_packages():
+    from layerkit.diff import _components
+    assert _components({"ostree.components": "kernel,kernel-core"}) == ("kernel", "kernel-core")
+    assert _components({}) == ()
