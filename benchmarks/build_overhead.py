@@ -40,14 +40,8 @@ def prune(*refs: str) -> None:
 
 
 def main(work: Path) -> None:
-    work.mkdir(parents=True, exist_ok=True)
-    base = rig.standin_base(work)
-    repo = work / "repo"
-    rig.make_repo(rig.PACKAGES, repo)
-    server = rig.RepoServer(repo)
-    registry = rig.Registry(work / "registry")
-    try:
-        image = rig.write_project(work / "project", base, server.url, registry.host, "bench")
+    with rig.world(work) as (base, _repo, repo_url, registry):
+        image = rig.write_project(work / "project", base, repo_url, registry.host, "bench")
         ctx = work / "w" / "context"
         lk, plain = [], []
         for i in range(RUNS):
@@ -60,9 +54,6 @@ def main(work: Path) -> None:
                              f"localhost/plain:{i}", str(ctx)]))
         again = sh(["layerkit", "build", str(image), "--tag", "again", "--workdir",
                     str(work / "w")])
-    finally:
-        registry.stop()
-        server.stop()
     row = {"layerkit_build_s": statistics.median(lk), "plain_buildah_s": statistics.median(plain),
            "no_change_rebuild_s": again, "runs": RUNS}
     row["overhead_pct"] = round(100 * (row["layerkit_build_s"] / row["plain_buildah_s"] - 1), 1)

@@ -27,18 +27,11 @@ def call(*argv: str) -> None:
 
 
 def main(workdir: Path) -> None:
-    workdir.mkdir(parents=True, exist_ok=True)
-    step("stand-in base (minimal Debian root with dnf and rpm, built once)")
-    base = rig.standin_base(workdir)
-    print(base)
-    step("local RPM repository and registry on 127.0.0.1")
-    repo = workdir / "repo"
-    rig.make_repo(rig.PACKAGES, repo)
-    server = rig.RepoServer(repo)
-    registry = rig.Registry(workdir / "registry")
-    try:
-        image = rig.write_project(workdir / "project", base, server.url, registry.host, "demo")
-        print(f"repo {server.url}, registry {registry.host}, image {image}")
+    step("stand-in base (minimal Debian root with dnf and rpm, built once), local RPM "
+         "repository and registry on 127.0.0.1")
+    with rig.world(workdir) as (base, repo, repo_url, registry):
+        image = rig.write_project(workdir / "project", base, repo_url, registry.host, "demo")
+        print(f"base {base}, repo {repo_url}, registry {registry.host}, image {image}")
         step("layerkit plan")
         call("plan", str(image))
         step("layerkit build --push (first tag)")
@@ -50,9 +43,6 @@ def main(workdir: Path) -> None:
         step("layerkit diff demo-1 demo-2: what a client downloads")
         call("diff", f"{registry.host}/test/desk:demo-1", f"{registry.host}/test/desk:demo-2",
              "--no-tls-verify")
-    finally:
-        registry.stop()
-        server.stop()
 
 
 if __name__ == "__main__":

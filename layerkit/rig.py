@@ -10,9 +10,11 @@ The Fedora Kinoite base cannot be pulled here; nothing in this module pretends t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import http.server
+import shutil
 import socket
 import tempfile
 import textwrap
@@ -190,6 +192,28 @@ class Registry:
             self.proc.wait(timeout=10)
         except Exception:
             self.proc.kill()
+
+
+@contextlib.contextmanager
+def world(workdir: Path):
+    """Stand-in base, the demo RPM repository served on loopback, and a registry:
+    yields (base ref, repo dir, repo URL, registry), stops the servers afterwards."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    base = standin_base(workdir)
+    repo = workdir / "repo"
+    shutil.rmtree(repo, ignore_errors=True)  # a rerun starts from the first versions
+    make_repo(PACKAGES, repo)
+    server = RepoServer(repo)
+    try:
+        registry = Registry(workdir / "registry")
+    except BaseException:
+        server.stop()
+        raise
+    try:
+        yield base, repo, server.url, registry
+    finally:
+        registry.stop()
+        server.stop()
 
 
 # A small recipe set: a big stable library, tools, an app at the top, one config file.

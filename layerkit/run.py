@@ -22,16 +22,22 @@ INSTALL_HINTS = {
 }
 
 
-def run(cmd: Sequence[str | os.PathLike], *, check: bool = True, capture: bool = True,
-        input: bytes | None = None, cwd: Path | None = None, log=None,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run argv (never a shell string). stdout/stderr captured, or streamed to `log`."""
+def _prepare(cmd: Sequence[str | os.PathLike], suffix: str = "") -> list[str]:
+    """argv as strings; a missing program is one clear line; debug shows the command."""
     argv = [os.fspath(c) for c in cmd]
     if shutil.which(argv[0]) is None:
         hint = INSTALL_HINTS.get(argv[0], f"install {argv[0]}")
         raise LayerkitError(f"{argv[0]} not found: {hint}", ExitCode.BAD_INPUT)
     if DEBUG:
-        print("+ " + shlex.join(argv), file=sys.stderr)
+        print("+ " + shlex.join(argv) + suffix, file=sys.stderr)
+    return argv
+
+
+def run(cmd: Sequence[str | os.PathLike], *, check: bool = True, capture: bool = True,
+        input: bytes | None = None, cwd: Path | None = None, log=None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run argv (never a shell string). stdout/stderr captured, or streamed to `log`."""
+    argv = _prepare(cmd)
     if log is not None:
         proc = subprocess.run(argv, stdout=log, stderr=subprocess.STDOUT, input=input, cwd=cwd,
                               env=env, check=False)
@@ -49,12 +55,7 @@ def run(cmd: Sequence[str | os.PathLike], *, check: bool = True, capture: bool =
 def stream(cmd: Sequence[str | os.PathLike], log_path: Path, on_line=None,
            cwd: Path | None = None) -> int:
     """Run argv, appending its combined output to `log_path`, calling on_line per line."""
-    argv = [os.fspath(c) for c in cmd]
-    if shutil.which(argv[0]) is None:
-        hint = INSTALL_HINTS.get(argv[0], f"install {argv[0]}")
-        raise LayerkitError(f"{argv[0]} not found: {hint}", ExitCode.BAD_INPUT)
-    if DEBUG:
-        print("+ " + shlex.join(argv), file=sys.stderr)
+    argv = _prepare(cmd)
     with open(log_path, "ab") as log, subprocess.Popen(
             argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd) as proc:
         assert proc.stdout is not None
@@ -67,11 +68,7 @@ def stream(cmd: Sequence[str | os.PathLike], log_path: Path, on_line=None,
 
 def start(cmd: Sequence[str | os.PathLike], log_path: Path) -> subprocess.Popen:
     """Start a long-running helper (a registry) in the background, output to a log."""
-    argv = [os.fspath(c) for c in cmd]
-    if shutil.which(argv[0]) is None:
-        raise LayerkitError(f"{argv[0]} not found: {INSTALL_HINTS.get(argv[0], 'install it')}")
-    if DEBUG:
-        print("+ " + shlex.join(argv) + " &", file=sys.stderr)
+    argv = _prepare(cmd, " &")
     log = open(log_path, "ab")  # noqa: SIM115 - owned by the process' lifetime
     return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
 

@@ -79,8 +79,7 @@ def biggest_alone(units, k, cm):
 @pytest.mark.parametrize("name", ["devtools", "kde-standard"])
 def test_catalog_plan_beats_simple_baselines(name):
     path = DATASETS / f"{name}.json"
-    if not path.exists():
-        pytest.skip("shared datasets not present")
+    assert path.exists(), f"{path}: the shared datasets sit beside the project"
     problems = Problems()
     units = catalog_units(load_catalog(Path(path), problems))
     cm = CostModel(Model.INDEPENDENT, 7.0)
