@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -145,8 +146,11 @@ def build(image, push, isolation, dry_run, cache_from, cache_to, catalog, workdi
 @click.option("--max-bytes", callback=_size, help="Fail (exit 1) above this download size.")
 @click.option("--max-ratio", type=click.FloatRange(0, 1),
               help="Fail (exit 1) when this share of NEW must be downloaded.")
-def diff(old, new, as_json, markdown, tls_verify, plat, max_bytes, max_ratio):
+@click.option("--authfile", type=click.Path(exists=True, dir_okay=False),
+              help="Registry credentials (as for skopeo; default $REGISTRY_AUTH_FILE).")
+def diff(old, new, as_json, markdown, tls_verify, plat, max_bytes, max_ratio, authfile):
     """What a client running OLD downloads to update to NEW (image references)."""
+    _use_authfile(authfile)
     from . import diffreport
     from .diff import diff as compute
     d = compute(old, new, tls_verify, plat)
@@ -170,8 +174,11 @@ def diff(old, new, as_json, markdown, tls_verify, plat, max_bytes, max_ratio):
 @click.option("--last", type=click.IntRange(min=1), help="Only the last N distinct images.")
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON (schema 1).")
 @click.option("--tls-verify/--no-tls-verify", default=True, show_default=True)
-def history(repo, last, as_json, tls_verify):
+@click.option("--authfile", type=click.Path(exists=True, dir_okay=False),
+              help="Registry credentials (as for skopeo; default $REGISTRY_AUTH_FILE).")
+def history(repo, last, as_json, tls_verify, authfile):
     """Upgrade cost between a repository's consecutive images, and layer churn."""
+    _use_authfile(authfile)
     from . import history as hist
     from .sizes import human
     rels = hist.releases(repo, tls_verify, last)
@@ -196,6 +203,11 @@ def history(repo, last, as_json, tls_verify):
         out.print("churn (changes per layer of the newest image): " + ", ".join(
             f"{c['index']}{'(' + ','.join(c['recipes']) + ')' if c['recipes'] else ''}"
             f"×{c['changes']}" for c in hot))
+
+
+def _use_authfile(path: str | None) -> None:
+    if path:
+        os.environ["REGISTRY_AUTH_FILE"] = os.path.abspath(path)  # skopeo reads it
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -93,9 +93,12 @@ def _with_digest(ref: str, digest: str) -> str:
 
 
 def _components(annotations: dict[str, str]) -> tuple[str, ...]:
-    """rpm-ostree's chunked images name each layer's packages in `ostree.components`."""
-    value = annotations.get("ostree.components", "")
-    return tuple(sorted(p for p in value.split(",") if p))
+    """Packages a layer holds, as re-chunkers annotate them: rpm-ostree writes
+    `ostree.components` (comma-separated names), chunkah `org.chunkah.component`
+    (space-separated `rpm/NAME`, plus its own units such as `chunkah/unclaimed`)."""
+    names = [p for p in annotations.get("ostree.components", "").split(",") if p]
+    names += [c.removeprefix("rpm/") for c in annotations.get("org.chunkah.component", "").split()]
+    return tuple(sorted(set(names)))
 
 
 def _plan_label(labels: dict[str, str]) -> dict | None:
@@ -119,6 +122,12 @@ def _attribute(layers: list[LayerInfo], labels: dict[str, str]) -> list[LayerInf
         out.append(LayerInfo(la.digest, la.size, tuple(meta.get("recipes", [])),
                              tuple(meta.get("packages", [])), meta.get("kind", "packages")))
     return out
+
+
+def _name(pinned: str) -> str:
+    """`name-version-release` -> name (unpinned names pass through)."""
+    parts = pinned.rsplit("-", 2)
+    return parts[0] if len(parts) == 3 and parts[1][:1].isdigit() else pinned
 
 
 @dataclass(frozen=True)
@@ -149,11 +158,22 @@ class Diff:
     def status(self, la: LayerInfo) -> str:
         return "kept" if la.digest in {o.digest for o in self.old.layers} else "new"
 
+    def package_changes(self, la: LayerInfo) -> list[str]:
+        """Why a new layer changed: its labelled packages (pinned name-version-release)
+        that OLD did not have, e.g. `app-1.1-1 (was app-1.0-1)`."""
+        if self.status(la) != "new":
+            return []
+        before = {p for o in self.old.layers for p in o.packages}
+        by_name = {_name(p): p for p in before}
+        return [f"{p} (was {by_name[_name(p)]})" if _name(p) in by_name else p
+                for p in la.packages if p not in before]
+
     def to_json(self) -> dict:
         size = self.new_size or 1
         new_layers = [{"index": i, "digest": la.digest, "size": la.size,
                        "status": self.status(la), "kind": la.kind,
-                       "recipes": list(la.recipes), "packages": list(la.packages)}
+                       "recipes": list(la.recipes), "packages": list(la.packages),
+                       "changed_packages": self.package_changes(la)}
                       for i, la in enumerate(self.new.layers)]
         keep = {la.digest for la in self.new.layers}
         removed = [{"digest": la.digest, "size": la.size, "status": "removed",

@@ -24,8 +24,10 @@ def print_diff(d: Diff) -> None:
     for i, la in enumerate(d.new.layers):
         status = d.status(la)
         style = "bold" if status == "new" else "dim"
+        why = d.package_changes(la)
         t.add_row(str(i), la.digest.removeprefix("sha256:")[:12], human(la.size),
-                  f"[{style}]{status}[/]", _what(la.recipes, la.packages))
+                  f"[{style}]{status}[/]", _what(la.recipes, la.packages)
+                  + (f" [dim]({'; '.join(why[:3])})[/]" if why else ""))
     keep = {la.digest for la in d.new.layers}
     for la in d.old.layers:
         if la.digest not in keep:

@@ -20,15 +20,12 @@ PERMANENT_HINTS = {
 }
 
 
-def skopeo(args: Sequence[str], ref: str, tls_verify: bool = True, attempts: int = 4,
-           authfile: str | None = None) -> bytes:
+def skopeo(args: Sequence[str], ref: str, tls_verify: bool = True, attempts: int = 4) -> bytes:
     """Run skopeo with retries and backoff on transient registry errors."""
     argv = ["skopeo", *args[:1], f"--{'dest-' if args[0] == 'copy' else ''}tls-verify="
             f"{str(tls_verify).lower()}", *args[1:]]
     if args[0] == "copy":
         argv.insert(2, f"--src-tls-verify={str(tls_verify).lower()}")
-    if authfile:
-        argv.insert(2, f"--authfile={authfile}")
     delay = 1.0
     for attempt in range(attempts):
         proc = run(argv, check=False)

@@ -131,6 +131,7 @@ def test_diff_counts_exactly_the_new_blobs(capsys, project, tmp_path):
                                         if la["digest"] not in {n["digest"] for n in new_m})
     changed = [la for la in data["layers"] if la["status"] == "new"]
     assert any("app" in la["recipes"] for la in changed)
+    assert ["app-1.1-1 (was app-1.0-1)"] in [la["changed_packages"] for la in changed]
     assert data["predicted_bytes_per_update"] > 0
     # the same through OCI layout directories written by skopeo
     for tag in ("e2e-v1", "e2e-v3"):

@@ -110,3 +110,5 @@ def test_ostree_components_annotation_names_packages():
     from layerkit.diff import _components
     assert _components({"ostree.components": "kernel,kernel-core"}) == ("kernel", "kernel-core")
     assert _components({}) == ()
+    assert _components({"org.chunkah.component": "rpm/curl rpm/glibc chunkah/unclaimed"}) == \
+        ("chunkah/unclaimed", "curl", "glibc")
