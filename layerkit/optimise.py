@@ -61,6 +61,8 @@ def solve(pr: Problem, k_max: int) -> np.ndarray:
     for order in _orders(pr):
         assign = _segment(pr, order, k_max)
         assign = _improve(pr, assign, k_max)
+        if pr.independent:
+            assign = _split_merge(pr, assign, k_max)
         c = pr.cost_of(assign, k_max)
         if best is None or c < best[0] - 1e-9 * max(c, 1.0):
             best = (c, assign)
@@ -74,7 +76,11 @@ def _orders(pr: Problem) -> list[np.ndarray]:
     if pr.independent:
         # hot units together, cold ones together; the ratio order is right when most
         # layers change rarely (cost ~ S*R), the rate order when they change often
-        return [np.lexsort((idx, -pr.s, pr.lam)), np.lexsort((idx, -pr.s, ratio))]
+        # and, for hot images where most layers change anyway, by how much a unit costs
+        # alone: the costly ones end up cut apart, the cheap ones share a layer
+        alone = pr.s * -np.expm1(-pr.lam * pr.years)
+        return [np.lexsort((idx, -pr.s, pr.lam)), np.lexsort((idx, -pr.s, ratio)),
+                np.lexsort((idx, alone))]
     below = np.array([pr.s[u] + sum(pr.s[v] for v in pr.dependents[u]) for u in range(pr.n)])
     keys = [pr.lam, ratio, pr.lam / np.maximum(below, 1.0)]
     return [_topological(pr, key) for key in keys]
@@ -221,6 +227,69 @@ def _best_ordered(pr, u, a, S, L, N, tol, assign):
         delta[bs] = here + tail + there
     b = int(np.argmin(delta))
     return b if delta[b] < -tol else None
+
+
+def _split_merge(pr: Problem, assign: np.ndarray, k: int, rounds: int = 400) -> np.ndarray:
+    """Independent model: while splitting one layer in two gains more than merging the
+    cheapest pair of others costs, do both (the layer count stays at most k); then polish
+    with single-unit moves. Frees layers held by units that were only cut out of the order
+    to make room for a big neighbour."""
+    assign = assign.copy()
+    y = pr.years
+    for _ in range(rounds):
+        used = np.unique(assign)
+        S = np.bincount(assign, pr.s, k)[used]
+        L = np.bincount(assign, pr.lam, k)[used]
+        f = -S * np.expm1(-L * y)
+        tol = 1e-10 * max(float(f.sum()), 1.0)
+        split_gain, split_at, split_part = 0.0, -1, None
+        for j, layer in enumerate(used):
+            members = np.flatnonzero(assign == layer)
+            if len(members) < 2:
+                continue
+            gain, part = _best_split(pr, members, float(f[j]))
+            if gain > split_gain:
+                split_gain, split_at, split_part = gain, j, part
+        if split_at < 0:
+            break
+        free = len(used) < k
+        merge_cost, pair = 0.0, None
+        if not free:
+            MS = S[:, None] + S[None, :]
+            ML = L[:, None] + L[None, :]
+            cost = -MS * np.expm1(-ML * y) - f[:, None] - f[None, :]
+            cost[np.tril_indices(len(used))] = np.inf
+            cost[split_at, :] = np.inf
+            cost[:, split_at] = np.inf
+            a, b = np.unravel_index(int(np.argmin(cost)), cost.shape)
+            merge_cost, pair = float(cost[a, b]), (used[a], used[b])
+        if split_gain <= merge_cost + tol:
+            break
+        if pair is not None:
+            assign[assign == pair[1]] = pair[0]
+            new_layer = pair[1]
+        else:
+            new_layer = int(np.setdiff1d(np.arange(k), used)[0])
+        assign[split_part] = new_layer
+    return _improve(pr, assign, k)
+
+
+def _best_split(pr: Problem, members: np.ndarray, whole: float) -> tuple[float, np.ndarray]:
+    """Best cut of one layer in two along a few orders; (gain, units of one part)."""
+    s, lam, y = pr.s[members], pr.lam[members], pr.years
+    best_gain, best_part = 0.0, members[:0]
+    contribution = -s * np.expm1(-lam * y)
+    for key in (lam, lam / np.maximum(s, 1.0), -contribution):
+        order = np.lexsort((members, key))
+        cs, cl = np.cumsum(s[order]), np.cumsum(lam[order])
+        ts, tl = cs[-1], cl[-1]
+        left = -cs[:-1] * np.expm1(-cl[:-1] * y)
+        right = -(ts - cs[:-1]) * np.expm1(-np.maximum(tl - cl[:-1], 0.0) * y)
+        gains = whole - left - right
+        i = int(np.argmax(gains))
+        if gains[i] > best_gain:
+            best_gain, best_part = float(gains[i]), members[order[: i + 1]]
+    return best_gain, best_part
 
 
 def _compact(pr: Problem, assign: np.ndarray) -> np.ndarray:
