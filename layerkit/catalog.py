@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -37,6 +38,20 @@ class Catalog:
     years: float
     packages: dict[str, Package]
     history: tuple[Update, ...] = ()
+    start: date | None = None
+
+    def windows(self, cadence_days: float) -> list[frozenset[str]]:
+        """What changed between two client updates, for every update over the period
+        (windows where nothing changed included: they cost nothing and count)."""
+        if not self.history or self.start is None:
+            return []
+        n = max(1, math.ceil(self.years * 365.25 / cadence_days))
+        out: list[set[str]] = [set() for _ in range(n)]
+        for u in self.history:
+            w = int((date.fromisoformat(u.date) - self.start).days // cadence_days)
+            if 0 <= w < n:
+                out[w].update(u.changed)
+        return [frozenset(w) for w in out]
 
     def rate(self, name: str) -> float:
         """Changes per year of one package."""
@@ -83,7 +98,8 @@ def load_catalog(path: Path, problems: Problems, label: str | None = None) -> Ca
     packages = {n: Package(p.name, p.size, p.updates, tuple(d for d in p.depends
                                                              if d in packages and d != n),
                            p.source, p.version) for n, p in packages.items()}
-    return Catalog(path=path, years=years, packages=packages, history=history)
+    start = date.fromisoformat(data["period"][0])
+    return Catalog(path=path, years=years, packages=packages, history=history, start=start)
 
 
 def _years(period: object, label: str, problems: Problems) -> float | None:

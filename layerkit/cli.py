@@ -15,7 +15,7 @@ from .cost import CostModel
 from .errors import ExitCode, LayerkitError
 from .image import DEFAULT_LAYER_OVERHEAD, LAYER_LIMIT, Model
 from .pipeline import catalog_project, load_project
-from .plan import make_plan
+from .plan import DEFAULT_HORIZON, make_plan, previous_layers
 from .sizes import parse_size
 
 
@@ -56,16 +56,22 @@ models = click.Choice([m.value for m in Model])
 @click.option("--layer-overhead", callback=_size,
               help="Bytes each rebuilt RUN layer carries (containerfile model).")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (schema 1).")
-def plan(image, catalog, all_packages, max_layers, cadence, model, layer_overhead, as_json):
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An earlier plan (--json): keep units in their layers unless moving pays.")
+@click.option("--horizon", type=click.FloatRange(min=1), default=DEFAULT_HORIZON,
+              show_default=True, help="Updates over which a moved unit's bytes must pay off.")
+def plan(image, catalog, all_packages, max_layers, cadence, model, layer_overhead, as_json,
+         previous, horizon):
     """Show the layer plan of IMAGE (or of a whole catalog with --all)."""
+    prev = _previous(previous)
     if all_packages:
         if catalog is None:
             raise LayerkitError("--all needs --catalog FILE.json")
-        _, units = catalog_project(catalog)
+        cat, units = catalog_project(catalog)
         m = Model(model or Model.INDEPENDENT.value)
         cm = CostModel(m, cadence or 7.0,
                        DEFAULT_LAYER_OVERHEAD if layer_overhead is None else layer_overhead)
-        p = make_plan(units, cm, max_layers or 64)
+        p = make_plan(units, cm, max_layers or 64, cat.windows(cm.cadence_days), prev, horizon)
         if as_json:
             report.print_json(p.to_json(str(catalog)))
         else:
@@ -76,7 +82,7 @@ def plan(image, catalog, all_packages, max_layers, cadence, model, layer_overhea
     project = load_project(image, catalog, {"max_layers": max_layers, "cadence_days": cadence,
                                             "layer_overhead": layer_overhead})
     m = Model(model) if model else None
-    p = project.plan(m)
+    p = project.plan(m, prev, horizon)
     if as_json:
         report.print_json(p.to_json(project.image.name))
     else:
@@ -203,6 +209,19 @@ def history(repo, last, as_json, tls_verify, authfile):
         out.print("churn (changes per layer of the newest image): " + ", ".join(
             f"{c['index']}{'(' + ','.join(c['recipes']) + ')' if c['recipes'] else ''}"
             f"×{c['changes']}" for c in hot))
+
+
+def _previous(path: Path | None) -> dict[str, int] | None:
+    if path is None:
+        return None
+    import json
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise LayerkitError(f"{path}: not a plan printed by `layerkit plan --json`: {e}") from None
+    if not isinstance(data, dict) or data.get("schema") != 1 or "layers" not in data:
+        raise LayerkitError(f"{path}: schema: expected a plan with \"schema\": 1")
+    return previous_layers(data)
 
 
 def _use_authfile(path: str | None) -> None:

@@ -67,3 +67,12 @@ def lower_bound(sizes: Sequence[float], rates: Sequence[float],
     return (sum(s * cm.p(base + r + a) for s, r, a in zip(sizes, rates, ancestor_rates,
                                                           strict=True))
             + (cm.layer_overhead * cm.p(total) if sizes else 0.0))
+
+
+def history_layer_costs(sizes: Sequence[float], layer_packages: Sequence[set[str]],
+                        windows: Sequence[frozenset[str]]) -> list[float]:
+    """Observed objective (independent model): a layer costs its size in every update
+    window in which one of its packages changed; the mean over all windows."""
+    n = max(len(windows), 1)
+    return [size * sum(1 for w in windows if not pkgs.isdisjoint(w)) / n
+            for size, pkgs in zip(sizes, layer_packages, strict=True)]

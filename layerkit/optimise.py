@@ -19,15 +19,28 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import refine
+
 COARSE_MAX = 1200
 MAX_PASSES = 40
+MIN_PASS_GAIN = 1e-6
+LARGE = 5000  # units; above this only the best DP start is refined
 
 
 class Problem:
-    """Units as arrays: size s, rate lam, deps (indices of units each one depends on)."""
+    """Units as arrays: size s, rate lam, deps (indices of units each one depends on).
+
+    Optional: `events` (units x update windows, True where the unit changed) makes the
+    independent model's objective the observed one (mean bytes over the windows);
+    `prev` (a previous layer per unit, -1 for new units) with `horizon` charges a unit
+    moved out of its previous layer size/horizon per update: the one-off download of its
+    bytes, spread over `horizon` updates.
+    """
 
     def __init__(self, s: Sequence[float], lam: Sequence[float], deps: Sequence[Sequence[int]],
-                 years: float, independent: bool, overhead: float = 0.0, base: float = 0.0):
+                 years: float, independent: bool, overhead: float = 0.0, base: float = 0.0,
+                 events: np.ndarray | None = None, prev: Sequence[int] | None = None,
+                 horizon: float = 26.0, history_prior: float = 0.5):
         self.s = np.asarray(s, dtype=float)
         self.lam = np.asarray(lam, dtype=float)
         self.deps = [list(d) for d in deps]
@@ -39,12 +52,40 @@ class Problem:
         for u, ds in enumerate(self.deps):
             for d in ds:
                 self.dependents[d].append(u)
+        self.events = None
+        if events is not None and independent and events.shape[1] > 0:
+            self.events = np.asarray(events, dtype=np.int32)
+        self.history_prior = history_prior
+        self.prev = None if prev is None else np.asarray(prev, dtype=int)
+        self.move_cost = self.s / horizon
+
+    def penalty(self, u: int, k: int) -> np.ndarray | float:
+        """Per-layer charge for placing unit u there, given its previous layer."""
+        if self.prev is None or self.prev[u] < 0:
+            return 0.0
+        pen = np.full(k, self.move_cost[u])
+        if self.prev[u] < k:
+            pen[self.prev[u]] = 0.0
+        return pen
+
+    def moved_cost(self, assign: np.ndarray) -> float:
+        if self.prev is None:
+            return 0.0
+        moved = (self.prev >= 0) & (self.prev != assign)
+        return float(self.move_cost[moved].sum())
 
     def p(self, rate):
         return -np.expm1(-np.asarray(rate) * self.years)
 
     def cost_of(self, assign: np.ndarray, k: int) -> float:
+        """The objective: expected bytes per update, plus move charges with `prev`."""
+        return self.bytes_of(assign, k) + self.moved_cost(assign)
+
+    def bytes_of(self, assign: np.ndarray, k: int) -> float:
         S = np.bincount(assign, self.s, k)
+        if self.events is not None:
+            obj = refine.HistoryObjective(self)
+            return float(obj.cost(obj.stats(assign, k)).sum())
         L = np.bincount(assign, self.lam, k)
         if self.independent:
             return float(np.sum(S * self.p(L)))
@@ -58,11 +99,20 @@ def solve(pr: Problem, k_max: int) -> np.ndarray:
     if pr.n == 0:
         return np.zeros(0, dtype=int)
     best: tuple[float, np.ndarray] | None = None
-    for order in _orders(pr):
-        assign = _segment(pr, order, k_max)
+    starts = [_from_previous(pr, k_max)] if pr.prev is not None else \
+        [_segment(pr, order, k_max) for order in _orders(pr)]
+    if pr.n >= LARGE and len(starts) > 1:
+        starts = [min(starts, key=lambda a: pr.cost_of(a, k_max))]
+    for assign in starts:
         assign = _improve(pr, assign, k_max)
-        if pr.independent:
-            assign = _split_merge(pr, assign, k_max)
+        if pr.independent and pr.prev is None:
+            assign = refine.split_merge(pr, assign, k_max, refine.RateObjective(pr))
+            assign = _improve(pr, assign, k_max)
+        if pr.events is not None:
+            assign = refine.improve_history(pr, assign, k_max)
+            if pr.prev is None:
+                assign = refine.split_merge(pr, assign, k_max, refine.HistoryObjective(pr))
+                assign = refine.improve_history(pr, assign, k_max)
         c = pr.cost_of(assign, k_max)
         if best is None or c < best[0] - 1e-9 * max(c, 1.0):
             best = (c, assign)
@@ -165,13 +215,15 @@ def _segment(pr: Problem, order: np.ndarray, k_max: int) -> np.ndarray:
 
 
 def _improve(pr: Problem, assign: np.ndarray, k: int) -> np.ndarray:
-    """Single-unit moves while one lowers the cost; free layer slots sit on top."""
+    """Single-unit moves while one lowers the cost; free layer slots sit on top. Stops
+    when a whole pass gains less than MIN_PASS_GAIN of the cost."""
     assign = assign.copy()
     for _ in range(MAX_PASSES):
         S = np.bincount(assign, pr.s, k)
         L = np.bincount(assign, pr.lam, k)
         N = np.bincount(assign, minlength=k)
-        tol = 1e-10 * max(pr.cost_of(assign, k), 1.0)
+        start = pr.cost_of(assign, k)
+        tol = 1e-10 * max(start, 1.0)
         moved = 0
         for u in range(pr.n):
             a = assign[u]
@@ -183,7 +235,7 @@ def _improve(pr: Problem, assign: np.ndarray, k: int) -> np.ndarray:
             S[b] += pr.s[u]; L[b] += pr.lam[u]; N[b] += 1  # noqa: E702
             assign[u] = b
             moved += 1
-        if not moved:
+        if not moved or start - pr.cost_of(assign, k) < MIN_PASS_GAIN * start:
             break
     return assign
 
@@ -192,6 +244,8 @@ def _best_independent(pr, u, a, S, L, N, tol, assign):
     s, lam, y = pr.s[u], pr.lam[u], pr.years
     gain = -S[a] * math.expm1(-L[a] * y) + (S[a] - s) * math.expm1(-max(L[a] - lam, 0.0) * y)
     add = S * np.expm1(-L * y) - (S + s) * np.expm1(-(L + lam) * y)
+    pen = pr.penalty(u, len(S))
+    add = add + pen - (pen[a] if isinstance(pen, np.ndarray) else 0.0)
     add[a] = np.inf
     b = int(np.argmin(add))
     return b if add[b] < gain - tol else None
@@ -225,71 +279,48 @@ def _best_ordered(pr, u, a, S, L, N, tol, assign):
         here = (S[a] - s + h_left) * pr.p(C[a]) - cost[a]
         there = (S[bs] + s + h) * pr.p(C[bs] + lam) - cost[bs]
         delta[bs] = here + tail + there
+    pen = pr.penalty(u, len(S))
+    if isinstance(pen, np.ndarray):
+        delta = delta + pen - pen[a]
     b = int(np.argmin(delta))
     return b if delta[b] < -tol else None
 
 
-def _split_merge(pr: Problem, assign: np.ndarray, k: int, rounds: int = 400) -> np.ndarray:
-    """Independent model: while splitting one layer in two gains more than merging the
-    cheapest pair of others costs, do both (the layer count stays at most k); then polish
-    with single-unit moves. Frees layers held by units that were only cut out of the order
-    to make room for a big neighbour."""
-    assign = assign.copy()
-    y = pr.years
-    for _ in range(rounds):
-        used = np.unique(assign)
-        S = np.bincount(assign, pr.s, k)[used]
-        L = np.bincount(assign, pr.lam, k)[used]
-        f = -S * np.expm1(-L * y)
-        tol = 1e-10 * max(float(f.sum()), 1.0)
-        split_gain, split_at, split_part = 0.0, -1, None
-        for j, layer in enumerate(used):
-            members = np.flatnonzero(assign == layer)
-            if len(members) < 2:
-                continue
-            gain, part = _best_split(pr, members, float(f[j]))
-            if gain > split_gain:
-                split_gain, split_at, split_part = gain, j, part
-        if split_at < 0:
-            break
-        free = len(used) < k
-        merge_cost, pair = 0.0, None
-        if not free:
-            MS = S[:, None] + S[None, :]
-            ML = L[:, None] + L[None, :]
-            cost = -MS * np.expm1(-ML * y) - f[:, None] - f[None, :]
-            cost[np.tril_indices(len(used))] = np.inf
-            cost[split_at, :] = np.inf
-            cost[:, split_at] = np.inf
-            a, b = np.unravel_index(int(np.argmin(cost)), cost.shape)
-            merge_cost, pair = float(cost[a, b]), (used[a], used[b])
-        if split_gain <= merge_cost + tol:
-            break
-        if pair is not None:
-            assign[assign == pair[1]] = pair[0]
-            new_layer = pair[1]
-        else:
-            new_layer = int(np.setdiff1d(np.arange(k), used)[0])
-        assign[split_part] = new_layer
-    return _improve(pr, assign, k)
+def _from_previous(pr: Problem, k: int) -> np.ndarray:
+    """Units stay in their previous layers (clamped to k); new ones go where they cost
+    least; in the containerfile model a unit is lifted above its dependencies."""
+    assert pr.prev is not None
+    assign = np.where(pr.prev >= 0, np.minimum(pr.prev, k - 1), -1)
+    order = _topological(pr, np.arange(pr.n, dtype=float)) if not pr.independent \
+        else np.arange(pr.n)
+    placed = assign >= 0
+    for u in order.tolist():
+        lo = max((assign[d] for d in pr.deps[u]), default=0) if not pr.independent else 0
+        if assign[u] < 0:
+            trial = assign.copy()
+            best, best_b = None, lo
+            for b in range(lo, k):
+                trial[u] = b
+                mask = placed.copy()
+                mask[u] = True
+                c = _partial_cost(pr, trial, mask, k)
+                if best is None or c < best - 1e-12:
+                    best, best_b = c, b
+            assign[u] = best_b
+            placed[u] = True
+        elif assign[u] < lo:
+            assign[u] = lo
+    return assign
 
 
-def _best_split(pr: Problem, members: np.ndarray, whole: float) -> tuple[float, np.ndarray]:
-    """Best cut of one layer in two along a few orders; (gain, units of one part)."""
-    s, lam, y = pr.s[members], pr.lam[members], pr.years
-    best_gain, best_part = 0.0, members[:0]
-    contribution = -s * np.expm1(-lam * y)
-    for key in (lam, lam / np.maximum(s, 1.0), -contribution):
-        order = np.lexsort((members, key))
-        cs, cl = np.cumsum(s[order]), np.cumsum(lam[order])
-        ts, tl = cs[-1], cl[-1]
-        left = -cs[:-1] * np.expm1(-cl[:-1] * y)
-        right = -(ts - cs[:-1]) * np.expm1(-np.maximum(tl - cl[:-1], 0.0) * y)
-        gains = whole - left - right
-        i = int(np.argmax(gains))
-        if gains[i] > best_gain:
-            best_gain, best_part = float(gains[i]), members[order[: i + 1]]
-    return best_gain, best_part
+def _partial_cost(pr: Problem, assign: np.ndarray, mask: np.ndarray, k: int) -> float:
+    sub = np.where(mask, assign, 0)
+    S = np.bincount(sub, pr.s * mask, k)
+    L = np.bincount(sub, pr.lam * mask, k)
+    if pr.independent:
+        return float(np.sum(S * pr.p(L)))
+    used = np.bincount(sub, mask.astype(float), k) > 0
+    return float(np.sum((S + pr.h * used) * pr.p(pr.base + np.cumsum(L))))
 
 
 def _compact(pr: Problem, assign: np.ndarray) -> np.ndarray:

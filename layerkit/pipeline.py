@@ -11,7 +11,7 @@ from .cost import CostModel
 from .errors import LayerkitError, Problems
 from .graph import PlanUnit, catalog_units, recipe_units, require_units
 from .image import Image, Model, load_image
-from .plan import Plan, make_plan
+from .plan import DEFAULT_HORIZON, Plan, make_plan
 from .recipe import Recipe, load_recipes
 
 
@@ -32,10 +32,12 @@ class Project:
         """Layers left for packages once every config recipe has its COPY layer."""
         return self.image.max_layers - len(config_recipes(self.recipes))
 
-    def plan(self, model: Model | None = None) -> Plan:
+    def plan(self, model: Model | None = None, previous: dict[str, int] | None = None,
+             horizon: float = DEFAULT_HORIZON) -> Plan:
         m = model or self.image.model
         k = self.package_layers if m is Model.CONTAINERFILE else self.image.max_layers
-        return make_plan(self.units, self.cost_model(m), k)
+        windows = self.catalog.windows(self.image.cadence_days) if self.catalog else None
+        return make_plan(self.units, self.cost_model(m), k, windows, previous, horizon)
 
 
 def load_project(image_path: Path, catalog_path: Path | None = None,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import optimise
-from .cost import CostModel, layer_costs, lower_bound
+from .catalog import PRIOR_UPDATES
+from .cost import CostModel, history_layer_costs, layer_costs, lower_bound
 from .graph import PlanUnit
 from .image import Model
 
@@ -38,6 +39,8 @@ class Plan:
     max_layers: int
     layers: tuple[Layer, ...]
     lower_bound: float
+    objective: str = "rates"  # or "history": the mean over observed update windows
+    updates: int = 0  # windows in the history objective
 
     @property
     def expected_bytes(self) -> float:
@@ -54,6 +57,7 @@ class Plan:
             "model": self.cost_model.model.value,
             "max_layers": self.max_layers,
             "cadence_days": self.cost_model.cadence_days,
+            "objective": self.objective,
             "layer_overhead": self.cost_model.layer_overhead,
             "image_size": self.size,
             "expected_bytes_per_update": round(self.expected_bytes),
@@ -68,21 +72,45 @@ class Plan:
         }
 
 
-def make_plan(units: Sequence[PlanUnit], cm: CostModel, max_layers: int) -> Plan:
-    """Place every unit in exactly one of at most `max_layers` layers, minimising cost."""
+# A unit moved out of its previous layer costs every client its bytes once; spread over
+# this many updates (half a year of weekly updates) it must be earned back by the move.
+DEFAULT_HORIZON = 26.0
+
+
+def make_plan(units: Sequence[PlanUnit], cm: CostModel, max_layers: int,
+              windows: Sequence[frozenset[str]] | None = None,
+              previous: Mapping[str, int] | None = None,
+              horizon: float = DEFAULT_HORIZON) -> Plan:
+    """Place every unit in exactly one of at most `max_layers` layers, minimising cost.
+
+    windows: observed change sets, one per client update (independent model: the plan
+    minimises the mean bytes over them). previous: unit id -> layer of an earlier plan;
+    units stay unless moving saves more than their size / horizon per update.
+    """
     if max_layers < 1:
         raise ValueError("max_layers must be at least 1")
     index = {u.id: i for i, u in enumerate(units)}
     deps = [[index[d] for d in u.deps] for u in units]
-    pr = optimise.Problem([u.size for u in units], [u.changes_per_year for u in units], deps,
+    events = None
+    use_history = bool(windows) and cm.model is Model.INDEPENDENT
+    if use_history:
+        events = np.array([[not set(u.packages).isdisjoint(w) for w in windows]
+                           for u in units], dtype=bool).reshape(len(units), len(windows))
+    rates = [u.changes_per_year for u in units]
+    if events is not None:
+        # start the search from the rates the history shows (windows with a change)
+        years = len(windows) * cm.years  # type: ignore[arg-type]
+        rates = ((events.sum(axis=1) + PRIOR_UPDATES) / years).tolist()
+    prev = None if previous is None else [previous.get(u.id, -1) for u in units]
+    pr = optimise.Problem([u.size for u in units], rates, deps,
                           cm.years, cm.model is Model.INDEPENDENT, cm.layer_overhead,
-                          cm.base_changes_per_year)
+                          cm.base_changes_per_year, events, prev, horizon)
     assign = optimise.solve(pr, max_layers)
-    return assemble(units, assign.tolist(), cm, max_layers)
+    return assemble(units, assign.tolist(), cm, max_layers, windows if use_history else None)
 
 
 def assemble(units: Sequence[PlanUnit], assign: Sequence[int], cm: CostModel,
-             max_layers: int) -> Plan:
+             max_layers: int, windows: Sequence[frozenset[str]] | None = None) -> Plan:
     """A Plan from a unit -> layer assignment, its cost computed by the reference model."""
     n_layers = max(assign, default=-1) + 1
     members: list[list[PlanUnit]] = [[] for _ in range(n_layers)]
@@ -90,10 +118,23 @@ def assemble(units: Sequence[PlanUnit], assign: Sequence[int], cm: CostModel,
         members[a].append(u)
     sizes = [sum(u.size for u in m) for m in members]
     rates = [sum(u.changes_per_year for u in m) for m in members]
-    costs = layer_costs(sizes, rates, cm)
+    if windows:
+        costs = history_layer_costs(sizes, [{p for u in m for p in u.packages}
+                                            for m in members], windows)
+        low = sum(history_layer_costs([u.size for u in units], [set(u.packages)
+                                                                 for u in units], windows))
+    else:
+        costs = layer_costs(sizes, rates, cm)
+        low = bound(units, cm)
     layers = tuple(Layer(i, tuple(sorted(m, key=lambda u: u.id)), sizes[i], rates[i], costs[i])
                    for i, m in enumerate(members))
-    return Plan(cm, max_layers, layers, bound(units, cm))
+    return Plan(cm, max_layers, layers, low, "history" if windows else "rates",
+                len(windows or ()))
+
+
+def previous_layers(plan_json: dict) -> dict[str, int]:
+    """unit id -> layer index from a plan printed with --json."""
+    return {uid: la["index"] for la in plan_json.get("layers", []) for uid in la.get("units", [])}
 
 
 def bound(units: Sequence[PlanUnit], cm: CostModel) -> float:

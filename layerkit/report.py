@@ -54,6 +54,8 @@ def print_plan(plan: Plan, title: str, recipes: Mapping[str, Recipe] | None = No
                  if cm.model.value == "containerfile" else ""))
     out.print(f"image content {human(plan.size)} in {len(plan.layers)} package layers"
               f" (max {plan.max_layers})")
+    if plan.objective == "history":
+        out.print(f"objective: observed change history, mean over {plan.updates} updates")
     out.print(f"expected download per update [bold]{human(plan.expected_bytes)}[/]"
               f" (lower bound {human(plan.lower_bound)})")
     if recipes:
