@@ -71,3 +71,23 @@ def run_in(image: str, script: str, isolation: Isolation) -> str:
         return out.stdout.decode()
     finally:
         run(["buildah", "rm", ctr], check=False)
+
+
+class Mounted:
+    """A read-only look at an image's root: `with Mounted(ref) as root: ...`."""
+
+    def __init__(self, ref: str):
+        self.ref = ref
+        self.ctr = ""
+
+    def __enter__(self) -> Path:
+        self.ctr = run(["buildah", "from", "--pull=false", self.ref]).stdout.decode().strip()
+        return Path(run(["buildah", "mount", self.ctr]).stdout.decode().strip())
+
+    def __exit__(self, *exc) -> None:
+        run(["buildah", "umount", self.ctr], check=False)
+        run(["buildah", "rm", self.ctr], check=False)
+
+    def run(self, argv: list[str], isolation: Isolation = Isolation.CHROOT):
+        return run(["buildah", "run", "--isolation", isolation.value, self.ctr, "--", *argv],
+                   check=False)

@@ -211,6 +211,56 @@ def history(repo, last, as_json, tls_verify, authfile):
             f"×{c['changes']}" for c in hot))
 
 
+@cli.command()
+@click.argument("image", required=False, type=click.Path(path_type=Path))
+@click.option("--built", "built", metavar="REF", help="Lint a built image's root filesystem.")
+@click.option("--base", "base", metavar="REF",
+              help="Report only what REF's root does not already show (default: the "
+                   "image file's base, when IMAGE is given).")
+@click.option("--json", "as_json", is_flag=True, help="Print findings as JSON (schema 1).")
+def lint(image, built, base, as_json):
+    """Check recipes (IMAGE) and/or a built image (--built REF) against ostree's rules."""
+    from . import lint as lint_mod
+    from .buildah import Mounted
+    if image is None and built is None:
+        raise LayerkitError("give an IMAGE file, --built REF, or both")
+    findings: list = []
+    inherited = 0
+    if image is not None:
+        project = load_project(image)
+        findings += lint_mod.lint_project(project)
+        base = base or project.image.base
+    if built is not None:
+        mounted = Mounted(built)
+        with mounted as root:
+            found = lint_mod.lint_root(root)
+            if (root / "usr/bin/bootc").exists():
+                proc = mounted.run(["bootc", "container", "lint"])
+                if proc.returncode != 0:
+                    tail = (proc.stdout + proc.stderr).decode(errors="replace").strip()
+                    found.append(lint_mod.Finding(lint_mod.Level.ERROR, "bootc", "/",
+                                                  tail.splitlines()[-1] if tail else "failed"))
+        if base:
+            with Mounted(base) as base_root:
+                before = lint_mod.lint_root(base_root)
+            inherited = len(found) - len(lint_mod.new_findings(found, before))
+            found = lint_mod.new_findings(found, before)
+        findings += found
+    data = lint_mod.to_json(findings, inherited)
+    if as_json:
+        report.print_json(data)
+    else:
+        out = report.console()
+        for f in findings:
+            color = {"error": "red", "warning": "yellow", "note": "cyan"}[f.level.value]
+            out.print(f"[{color}]{f.level.value}[/] {f.check}: {f.path}: {f.message}")
+        out.print(f"{data['errors']} errors, {data['warnings']} warnings"
+                  + (f" ({inherited} findings inherited from the base not shown)"
+                     if inherited else ""))
+    if data["errors"]:
+        raise LayerkitError(f"lint found {data['errors']} errors", ExitCode.FAILED)
+
+
 def _previous(path: Path | None) -> dict[str, int] | None:
     if path is None:
         return None

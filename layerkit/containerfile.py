@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, units
+from .accounts import render_sysusers
 from .image import Image, Installer
 from .plan import Layer, Plan
 from .recipe import Recipe, Repo
+from .recipe_types import Scope
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Context:
 def config_recipes(recipes: Mapping[str, Recipe]) -> list[str]:
     """Recipes that ship files or units: each gets a COPY layer above the package layers,
     so editing a config file never reinstalls packages."""
-    return [n for n in sorted(recipes) if recipes[n].files or recipes[n].units]
+    return [n for n in sorted(recipes) if recipes[n].ships_config]
 
 
 def render(image: Image, recipes: Mapping[str, Recipe], plan: Plan,
@@ -53,7 +55,7 @@ def render(image: Image, recipes: Mapping[str, Recipe], plan: Plan,
     for name in copy_layers:
         files += _config_files(recipes[name])
         out += [f"# config of recipe {name}", f"COPY files/{name}/ /", ""]
-    if any(u.run.value == "each-deployment" for r in recipes.values() for u in r.units):
+    if any(u.run.value == "each-deployment" for r in recipes.values() for u in r.all_units):
         stamp = _inputs_hash(out, files)
         files.append(ContextFile("files/_meta" + units.VERSION_FILE, 0o644,
                                  (stamp + "\n").encode()))
@@ -136,14 +138,19 @@ def _pin(pkg: str, versions: Mapping[str, str]) -> str:
 def _config_files(recipe: Recipe) -> list[ContextFile]:
     root = f"files/{recipe.name}"
     out = [ContextFile(root + f.dest, f.mode, src=f.src) for f in recipe.files]
-    services = list(recipe.units)
+    services = list(recipe.all_units)
     for u in services:
-        out.append(ContextFile(f"{root}/usr/lib/systemd/system/{u.name}", 0o644,
+        out.append(ContextFile(f"{root}{units.unit_dir(u)}/{u.name}", 0o644,
                                units.render_service(u).encode()))
-    if services:
-        out.append(ContextFile(f"{root}/usr/lib/systemd/system-preset/50-layerkit-"
-                               f"{recipe.name}.preset", 0o644,
-                               units.render_preset(services).encode()))
+    for scope in Scope:
+        scoped = [u for u in services if u.scope is scope]
+        if scoped:
+            out.append(ContextFile(f"{root}{units.preset_dir(scope)}/50-layerkit-"
+                                   f"{recipe.name}.preset", 0o644,
+                                   units.render_preset(scoped).encode()))
+    if recipe.users or recipe.groups:
+        out.append(ContextFile(f"{root}/usr/lib/sysusers.d/layerkit-{recipe.name}.conf", 0o644,
+                               render_sysusers(recipe.users, recipe.groups).encode()))
     tmpfiles = [line for f in recipe.files for line in f.tmpfiles]
     if tmpfiles:
         out.append(ContextFile(f"{root}/usr/lib/tmpfiles.d/layerkit-{recipe.name}.conf", 0o644,

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from . import patterns, placement
+from .accounts import GroupSpec, UserSpec, parse_group, parse_user
 from .errors import Problems
+from .flatpaks import FlatpakSpec, flatpak_unit, parse_flatpaks
+from .recipe_types import RunWhen, Scope, UnitSpec
 from .sizes import UPDATE_RATES, parse_size
 from .tomlfields import Table, load_toml
-
-
-class RunWhen(StrEnum):
-    ONCE = "once"  # first boot of the machine (stamp in /var)
-    EACH_DEPLOYMENT = "each-deployment"  # once per deployed image version
-    EVERY_BOOT = "every-boot"
 
 
 @dataclass(frozen=True)
@@ -52,17 +48,6 @@ class FileSpec:
 
 
 @dataclass(frozen=True)
-class UnitSpec:
-    name: str
-    description: str
-    exec: tuple[str, ...]
-    run: RunWhen
-    after: tuple[str, ...] = ()
-    wants: tuple[str, ...] = ()
-    network: bool = False
-
-
-@dataclass(frozen=True)
 class Recipe:
     name: str
     path: Path
@@ -76,6 +61,19 @@ class Recipe:
     units: tuple[UnitSpec, ...] = ()
     remove: tuple[str, ...] = ()
     script: str | None = None
+    users: tuple[UserSpec, ...] = ()
+    groups: tuple[GroupSpec, ...] = ()
+    flatpaks: FlatpakSpec | None = None
+
+    @property
+    def all_units(self) -> tuple[UnitSpec, ...]:
+        """Units written in the recipe plus the one its [flatpaks] section renders to."""
+        extra = (flatpak_unit(self.name, self.flatpaks),) if self.flatpaks else ()
+        return self.units + extra
+
+    @property
+    def ships_config(self) -> bool:
+        return bool(self.files or self.all_units or self.users or self.groups)
 
     @property
     def files_size(self) -> int:
@@ -83,7 +81,7 @@ class Recipe:
 
 
 RECIPE_KEYS = {"description", "packages", "requires", "size", "update", "changes_per_year",
-               "repos", "files", "units", "remove", "script"}
+               "repos", "files", "units", "remove", "script", "users", "groups", "flatpaks"}
 
 
 def load_recipe(path: Path, problems: Problems, label: str | None = None) -> Recipe | None:
@@ -115,6 +113,12 @@ def load_recipe(path: Path, problems: Problems, label: str | None = None) -> Rec
     folder = path.parent
     files = tuple(f for f in (_file(ft, folder) for ft in t.tables("files")) if f)
     units = tuple(u for u in (_unit(ut) for ut in t.tables("units")) if u)
+    users = tuple(u for u in (parse_user(ut) for ut in t.tables("users")) if u)
+    groups = tuple(g for g in (parse_group(gt) for gt in t.tables("groups")) if g)
+    ft = t.table("flatpaks")
+    flatpaks = parse_flatpaks(ft) if ft is not None else None
+    _unique(t, "users", [u.name for u in users])
+    _unique(t, "groups", [g.name for g in groups])
     _unique(t, "repos", [r.id for r in repos])
     _unique(t, "units", [u.name for u in units])
     _unique(t, "files", [f.dest for f in files])
@@ -122,7 +126,8 @@ def load_recipe(path: Path, problems: Problems, label: str | None = None) -> Rec
         return None
     return Recipe(name=name, path=path, description=description, packages=tuple(packages),
                   requires=tuple(requires), size=size, changes_per_year=rate, repos=repos,
-                  files=files, units=units, remove=tuple(remove), script=script)
+                  files=files, units=units, remove=tuple(remove), script=script,
+                  users=users, groups=groups, flatpaks=flatpaks)
 
 
 def load_recipes(folder: Path, names: list[str] | None, problems: Problems,
@@ -277,7 +282,7 @@ def _mode(t: Table) -> int | None:
 
 
 def _unit(t: Table) -> UnitSpec | None:
-    t.check_keys({"name", "description", "exec", "run", "after", "wants", "network"})
+    t.check_keys({"name", "description", "exec", "run", "after", "wants", "network", "scope"})
     name = t.get("name", str)
     if name is not None and not (patterns.UNIT_NAME.match(name) and name.endswith(".service")):
         t.error("name", f"{name!r} is not a service unit name like \"my-setup.service\"")
@@ -294,10 +299,16 @@ def _unit(t: Table) -> UnitSpec | None:
     after = [u for u in t.str_list("after") if _unit_ref(t, "after", u)]
     wants = [u for u in t.str_list("wants") if _unit_ref(t, "wants", u)]
     network = t.get("network", bool, False)
-    if name is None or argv is None or run is None:
+    scope_raw = t.get("scope", str, Scope.SYSTEM.value)
+    try:
+        scope = Scope(scope_raw)
+    except ValueError:
+        t.error("scope", f"{scope_raw!r} is not one of system, user")
+        scope = None
+    if name is None or argv is None or run is None or scope is None:
         return None
     return UnitSpec(name=name, description=description, exec=argv, run=run,
-                    after=tuple(after), wants=tuple(wants), network=bool(network))
+                    after=tuple(after), wants=tuple(wants), network=bool(network), scope=scope)
 
 
 def _unit_ref(t: Table, key: str, value: str) -> bool:

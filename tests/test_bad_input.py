@@ -127,3 +127,38 @@ def test_invalid_toml_mid_file_names_the_line(capsys, tree):
     tree.recipe("a", 'description = "x"\npackages = = 3\nsize = 1\n')
     lines = check(capsys, tree, "recipes/a.toml: invalid TOML")
     assert "line 2" in lines[0]
+
+
+def test_bad_accounts_and_flatpaks(capsys, tree):
+    tree.recipe("a", GOOD + """
+[[users]]
+name = "Bad User"
+uid = 1500
+[[groups]]
+name = "ok"
+gid = 0
+[flatpaks]
+apps = ["firefox", "org.kde.okular"]
+scope = "everyone"
+""")
+    check(capsys, tree, "users[0].name: 'Bad User' is not an account name",
+          "users[0].uid: 1500 is not a system id", "groups[0].gid: 0 is not a system id",
+          "flatpaks.apps[0]: 'firefox' is not a flatpak application id")
+
+
+def test_users_render_to_sysusers(capsys, tree):
+    tree.recipe("a", GOOD + """
+[[groups]]
+name = "builders"
+[[users]]
+name = "builder"
+description = "CI builder"
+home = "/var/lib/builder"
+groups = ["builders"]
+""")
+    out_dir = tree.root / "ctx"
+    code, _, err = run_cli(capsys, "generate", str(tree.image()), "-o", str(out_dir))
+    assert code == 0, err
+    conf = (out_dir / "files/a/usr/lib/sysusers.d/layerkit-a.conf").read_text()
+    assert conf.splitlines()[1:] == ["g builders -", 'u builder - "CI builder" '
+                                     "/var/lib/builder /usr/sbin/nologin", "m builder builders"]

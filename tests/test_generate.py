@@ -49,7 +49,7 @@ def test_generated_containerfile_has_one_run_per_layer(capsys, example):
     assert instructions.count("RUN") == len(plan["layers"])
     copies = [i["value"] for i in parser.structure if i["instruction"] == "COPY"]
     assert copies == ["files/flatpak/ /", "files/sysctl/ /", "files/virtualization/ /",
-                      "files/zsh/ /"]
+                      "files/zsh/ /", "files/_meta/ /"]
     assert parser.labels["io.layerkit.image"] == "kinoite-desktop"
     labelled = json.loads(parser.labels["io.layerkit.plan"])
     assert [la["packages"] for la in labelled["layers"][: len(plan["layers"])]] == \
@@ -57,11 +57,13 @@ def test_generated_containerfile_has_one_run_per_layer(capsys, example):
     # config lands where the software reads it; units are enabled by a preset
     assert (out_dir / "files/zsh/etc/zshrc").read_text().startswith("# /etc/zshrc")
     assert (out_dir / "files/sysctl/usr/lib/sysctl.d/60-inotify.conf").exists()
-    unit = out_dir / "files/flatpak/usr/lib/systemd/system/layerkit-flathub-apps.service"
-    assert "ConditionPathExists=!/var/lib/layerkit/layerkit-flathub-apps.stamp" in \
-        unit.read_text()
+    unit = out_dir / "files/flatpak/usr/lib/systemd/system/layerkit-flatpaks-flatpak.service"
+    text = unit.read_text()
+    assert '"org.mozilla.firefox" "org.kde.okular"' in text
+    assert "cmp -s /usr/lib/layerkit/image-version" in text  # each deployment
+    assert (out_dir / "files/_meta/usr/lib/layerkit/image-version").exists()
     preset = out_dir / "files/flatpak/usr/lib/systemd/system-preset/50-layerkit-flatpak.preset"
-    assert preset.read_text() == "enable layerkit-flathub-apps.service\n"
+    assert preset.read_text() == "enable layerkit-flatpaks-flatpak.service\n"
 
 
 def test_editing_one_recipe_file_changes_only_its_copy_context(capsys, example):
