@@ -261,6 +261,48 @@ def lint(image, built, base, as_json):
         raise LayerkitError(f"lint found {data['errors']} errors", ExitCode.FAILED)
 
 
+@cli.group()
+def ci():
+    """Generate CI pipelines."""
+
+
+@ci.command("github")
+@click.argument("image", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              default=Path(".github/workflows"), show_default=True)
+def ci_github(image, output):
+    """Write .github/workflows/layerkit-IMAGE.yml: base job (schedule/manual), content job."""
+    from .ci import render
+    project = load_project(image)
+    output.mkdir(parents=True, exist_ok=True)
+    dest = output / f"layerkit-{project.image.name}.yml"
+    dest.write_text(render(project.image, image.as_posix()), encoding="utf-8")
+    click.echo(f"wrote {dest}")
+
+
+@cli.command("base")
+@click.argument("image", type=click.Path(path_type=Path))
+@click.option("--tag", "version_tag", help="Versioned tag to use instead of the generated one.")
+def base_cmd(image, version_tag):
+    """Mirror (or build) IMAGE's base into your registry: versioned tag, then moving tag."""
+    from .base import publish_base, split_ref
+    from .tags import Tags
+    project = load_project(image)
+    tags = Tags(version_tag, split_ref(project.image.base)[1]) if version_tag else None
+    result = publish_base(project.image, tags)
+    click.echo(f"pushed {result.versioned} and moved {result.moving} to {result.digest}")
+
+
+@cli.command()
+@click.argument("image", type=click.Path(path_type=Path))
+def rebase(image):
+    """Print the commands a client runs to follow IMAGE."""
+    from .ci import rebase_commands
+    project = load_project(image)
+    for line in rebase_commands(project.image):
+        click.echo(line)
+
+
 def _previous(path: Path | None) -> dict[str, int] | None:
     if path is None:
         return None

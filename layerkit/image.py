@@ -8,6 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from . import patterns
+from .delivery import BaseSource, CiSettings, parse_base, parse_ci
 from .errors import Problems
 from .recipe import Repo, parse_repo
 from .sizes import parse_size
@@ -62,6 +63,8 @@ class Image:
     base_packages: tuple[str, ...] = ()
     repos: tuple[Repo, ...] = ()  # build-time repositories, not left in the image
     tls_verify: bool = True
+    base_source: BaseSource | None = None
+    ci: CiSettings = CiSettings()
 
     @property
     def target(self) -> str:
@@ -74,7 +77,7 @@ class Image:
 
 IMAGE_KEYS = {"base", "registry", "repository", "stream", "max_layers", "installer", "cadence",
               "model", "layer_overhead", "base_changes_per_year", "recipes", "recipe_dir",
-              "catalog", "base_packages", "repos", "tls_verify"}
+              "catalog", "base_packages", "repos", "tls_verify", "base_source", "ci"}
 
 
 def load_image(path: Path, problems: Problems, label: str | None = None) -> Image | None:
@@ -126,6 +129,13 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
     base_packages = t.str_list("base_packages")
     repos = tuple(r for r in (parse_repo(rt) for rt in t.tables("repos")) if r)
     tls_verify = t.get("tls_verify", bool, True)
+    bt = t.table("base_source")
+    base_source = parse_base(bt, path.parent, _REF) if bt is not None else None
+    if base_source is not None and base and "@sha256:" in base:
+        t.error("base", "a digest-pinned base cannot follow a mirrored or built base: "
+                        "use its moving tag")
+    ct = t.table("ci")
+    ci = parse_ci(ct) if ct is not None else CiSettings()
     if len(problems.items) > before:
         return None
     return Image(name=path.stem, path=path, base=base, registry=registry, repository=repository,
@@ -133,7 +143,8 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
                  cadence_days=cadence, model=model, layer_overhead=overhead,
                  base_changes_per_year=base_rate, recipes=tuple(recipes) if recipes is not None
                  else None, recipe_dir=recipe_dir, catalog=catalog,
-                 base_packages=tuple(base_packages), repos=repos, tls_verify=tls_verify)
+                 base_packages=tuple(base_packages), repos=repos, tls_verify=tls_verify,
+                 base_source=base_source, ci=ci)
 
 
 def _enum(t: Table, key: str, enum: type[StrEnum], default: StrEnum):

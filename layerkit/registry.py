@@ -51,9 +51,11 @@ def _short(text: str) -> str:
     return text.removeprefix("time=").strip()[:300]
 
 
-def copy(src: str, dest: str, tls_verify: bool = True) -> None:
-    """Copy an image between transports, manifests byte for byte (same digest)."""
-    skopeo(["copy", "--preserve-digests", src, dest], dest, tls_verify)
+def copy(src: str, dest: str, tls_verify: bool = True, all_images: bool = False) -> None:
+    """Copy an image between transports, manifests byte for byte (same digest);
+    `all_images` keeps every platform of a multi-arch index."""
+    flags = ["--preserve-digests"] + (["--all"] if all_images else [])
+    skopeo(["copy", *flags, src, dest], dest, tls_verify)
 
 
 def raw_manifest(ref: str, tls_verify: bool = True) -> tuple[bytes, str]:

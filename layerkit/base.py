@@ -1,0 +1,52 @@
+"""`layerkit base`: put the base image into your registry, versioned tag then moving tag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import registry
+from .errors import ExitCode, LayerkitError
+from .image import Image
+from .run import run
+from .tags import Tags, make_tags
+
+
+@dataclass(frozen=True)
+class BaseResult:
+    versioned: str
+    moving: str
+    digest: str
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """host[:port]/repo:tag -> (host[:port]/repo, tag)."""
+    name = ref.split("@", 1)[0]
+    if ":" in name.rsplit("/", 1)[-1]:
+        repo, tag = name.rsplit(":", 1)
+        return repo, tag
+    return name, "latest"
+
+
+def publish_base(image: Image, tags: Tags | None = None) -> BaseResult:
+    source = image.base_source
+    if source is None:
+        raise LayerkitError(f"{image.path}: base_source: add a [base_source] table with "
+                            "upstream = \"...\" (mirror) or treefile = \"...\" (build)")
+    repo, moving_tag = split_ref(image.base)
+    tags = tags or make_tags(moving_tag, image.path.resolve().parent)
+    versioned = f"{repo}:{tags.versioned}"
+    moving = f"{repo}:{moving_tag}"
+    if source.upstream is not None:
+        registry.copy(f"docker://{source.upstream}", f"docker://{versioned}", image.tls_verify,
+                      all_images=True)
+    else:
+        run(["rpm-ostree", "compose", "image", "--initialize", "--format", "registry",
+             source.treefile, versioned])
+    registry.copy(f"docker://{versioned}", f"docker://{moving}", image.tls_verify,
+                  all_images=True)
+    pushed = registry.digest(f"docker://{versioned}", image.tls_verify)
+    moved = registry.digest(f"docker://{moving}", image.tls_verify)
+    if pushed != moved:
+        raise LayerkitError(f"{moving}: digest {moved} differs from {versioned}",
+                            ExitCode.FAILED)
+    return BaseResult(versioned, moving, pushed)
