@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from . import buildah, registry
+from . import rechunk as rechunk_mod
 from .containerfile import Context, render, write_context
 from .errors import ExitCode, LayerkitError
 from .image import Model
@@ -29,6 +31,8 @@ class BuildOptions:
     workdir: Path | None = None
     resolve: bool = True
     tags: Tags | None = None  # default: from the stream, the time and git
+    rechunk: bool = False  # re-layer by the independent plan before pushing
+    previous: str | None = None  # image whose layers a re-chunk keeps (default: moving tag)
 
 
 @dataclass(frozen=True)
@@ -99,8 +103,14 @@ def build_image(project: Project, opts: BuildOptions, console: Console) -> Build
     console.print(f"built {local_ref} in {time.monotonic() - started:.1f}s "
                   f"({len(plan.layers)} package layers, {len(ctx.copy_layers)} config layers)")
     digest = None
+    if opts.rechunk:
+        _rechunk(project, opts, local_ref, workdir, console)
     if opts.push:
-        digest = buildah.push(local_ref, local_ref, image.tls_verify, workdir / "digest")
+        if opts.rechunk:  # already pushed to the versioned tag by the re-chunk
+            digest = registry.digest(f"docker://{local_ref}", image.tls_verify)
+            (workdir / "digest").write_text(digest)
+        else:
+            digest = buildah.push(local_ref, local_ref, image.tls_verify, workdir / "digest")
         moving = f"{image.target}:{tags.moving}"
         registry.copy(f"docker://{local_ref}", f"docker://{moving}", image.tls_verify)
         moved = registry.digest(f"docker://{moving}", image.tls_verify)
@@ -109,3 +119,38 @@ def build_image(project: Project, opts: BuildOptions, console: Console) -> Build
                                 ExitCode.FAILED)
         console.print(f"pushed {local_ref} and moved {moving} to {digest}")
     return BuildResult(tags, local_ref, plan, log, digest)
+
+
+def _rechunk(project: Project, opts: BuildOptions, local_ref: str, workdir: Path,
+             console: Console) -> str:
+    """Re-layer the built image by the independent plan: pushed to the versioned tag
+    when pushing, else stored locally as <versioned>-rechunked; returns where it went.
+    Units stay in the layers of the previous image (default: the moving tag) unless
+    moving pays (plan --previous)."""
+    image = project.image
+    prev_ref = opts.previous or f"{image.target}:{image.stream}"
+    previous = None
+    try:
+        labels = (registry.config(f"docker://{prev_ref}", image.tls_verify).get("config")
+                  or {}).get("Labels") or {}
+        previous = rechunk_mod.previous_plan(labels)[0] or None
+    except LayerkitError:
+        if opts.previous:
+            raise
+    plan = project.plan(Model.INDEPENDENT, previous)
+    layers = [{"index": la.index, "packages": list(la.packages), "recipes": list(la.recipes),
+               "units": [u.id for u in la.units]} for la in plan.layers]
+    # straight into the registry when pushing (no detour through local storage, which
+    # would decompress the layers); a local tag otherwise
+    dest = f"docker://{local_ref}" if opts.push else f"containers-storage:{local_ref}-rechunked"
+    started = time.monotonic()
+    remote_base = None if image.base.startswith("localhost/") else image.base
+    # mtimes clamped to SOURCE_DATE_EPOCH or 0, never to the commit time: a new commit
+    # must not change layers whose files did not (ostree stores no mtimes anyway)
+    mtime_max = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+    summary = rechunk_mod.rechunk(local_ref, dest, workdir / "rechunk", layers, opts.isolation,
+                                  image.tls_verify, mtime_max, remote_base)
+    console.print(f"re-chunked into {len(summary['layers'])} layers above "
+                  f"{summary['base_layers']} base layers in {time.monotonic() - started:.1f}s"
+                  + (" (keeping the previous image's layers)" if previous else ""))
+    return dest

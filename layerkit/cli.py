@@ -121,8 +121,12 @@ def generate(image, output, catalog):
 @click.option("--no-resolve", is_flag=True, help="Do not pin resolved package versions.")
 @click.option("--tag", "version_tag", help="Use this versioned tag instead of "
               "<stream>-<YYYY-MM-DDTHHMM>-<gitsha>.")
+@click.option("--rechunk", is_flag=True,
+              help="Re-layer the built image by the independent plan before pushing.")
+@click.option("--previous", metavar="REF",
+              help="With --rechunk: keep the layers of this image (default: the stream tag).")
 def build(image, push, isolation, dry_run, cache_from, cache_to, catalog, workdir, no_resolve,
-          version_tag):
+          version_tag, rechunk, previous):
     """Build IMAGE with buildah (and push it with --push)."""
     from .build import BuildOptions, build_image
     from .buildah import Isolation
@@ -134,7 +138,8 @@ def build(image, push, isolation, dry_run, cache_from, cache_to, catalog, workdi
     tags = Tags(version_tag, project.image.stream) if version_tag else None
     opts = BuildOptions(push=push, isolation=Isolation(isolation), dry_run=dry_run,
                         cache_from=cache_from, cache_to=cache_to, workdir=workdir,
-                        resolve=not no_resolve, tags=tags)
+                        resolve=not no_resolve, tags=tags, rechunk=rechunk,
+                        previous=previous)
     result = build_image(project, opts, report.console())
     if not dry_run:
         click.echo(f"versioned tag: {result.tags.versioned}")
@@ -259,6 +264,41 @@ def lint(image, built, base, as_json):
                      if inherited else ""))
     if data["errors"]:
         raise LayerkitError(f"lint found {data['errors']} errors", ExitCode.FAILED)
+
+
+@cli.command("rechunk")
+@click.argument("src")
+@click.argument("dest")
+@click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False,
+                                                     path_type=Path),
+              help="A plan printed by `layerkit plan --model independent --json`.")
+@click.option("--previous", metavar="REF", help="Keep the layers of this re-chunked image.")
+@click.option("--isolation", type=click.Choice(["chroot", "oci", "rootless"]), default="chroot")
+@click.option("--tls-verify/--no-tls-verify", default=True, show_default=True)
+@click.option("--workdir", type=click.Path(path_type=Path), default=Path(".layerkit/rechunk"))
+def rechunk_cmd(src, dest, plan_file, previous, isolation, tls_verify, workdir):
+    """Re-layer SRC (built by layerkit) into content-addressed layers, write DEST."""
+    import json
+
+    from . import rechunk as rc
+    from .buildah import Isolation
+    from .diff import normalize
+    layers = None
+    if plan_file is not None:
+        layers = json.loads(plan_file.read_text()).get("layers")
+    elif previous is not None:
+        labels = (registry_config(normalize(previous), tls_verify).get("config") or {}) \
+            .get("Labels") or {}
+        layers = rc.previous_plan(labels)[1] or None
+    summary = rc.rechunk(src, dest, workdir.resolve(), layers, Isolation(isolation),
+                         tls_verify, int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0))
+    click.echo(f"wrote {dest}: {summary['base_layers']} base layers kept, "
+               f"{len(summary['layers'])} re-chunked layers; the check passed")
+
+
+def registry_config(ref: str, tls_verify: bool) -> dict:
+    from . import registry
+    return registry.config(ref, tls_verify)
 
 
 @cli.group()

@@ -61,18 +61,24 @@ def render(image: Image, recipes: Mapping[str, Recipe], plan: Plan,
                                  (stamp + "\n").encode()))
         out += ["# the deployed image's version, for units that run once per deployment",
                 "COPY files/_meta/ /", ""]
+    meta = "COPY files/_meta/ /" in out
     out.append("LABEL " + " \\\n      ".join(f"{k}={_label_value(v)}"
                                                for k, v in labels(image, plan, copy_layers,
-                                                                  versions).items()))
+                                                                  versions, meta).items()))
     return Context("\n".join(out) + "\n", tuple(files), tuple(copy_layers))
 
 
 def labels(image: Image, plan: Plan, copy_layers: list[str],
-           versions: Mapping[str, str]) -> dict[str, str]:
+           versions: Mapping[str, str], meta: bool = False) -> dict[str, str]:
+    """Layer -> recipes, packages (pinned), units, for every layer layerkit adds."""
     layers = [{"index": la.index, "kind": "packages", "recipes": list(la.recipes),
-               "packages": [_pin(p, versions) for p in la.packages]} for la in plan.layers]
+               "packages": [_pin(p, versions) for p in la.packages],
+               "units": [u.id for u in la.units]} for la in plan.layers]
     layers += [{"index": len(plan.layers) + i, "kind": "files", "recipes": [name],
                 "packages": []} for i, name in enumerate(copy_layers)]
+    if meta:
+        layers.append({"index": len(layers), "kind": "version", "recipes": [],
+                       "packages": []})
     summary = {"schema": 1, "model": plan.cost_model.model.value,
                "cadence_days": plan.cost_model.cadence_days,
                "expected_bytes_per_update": round(plan.expected_bytes), "layers": layers}

@@ -9,10 +9,13 @@ from .report import console
 from .sizes import human
 
 
-def _what(recipes, packages) -> str:
+def _what(recipes, packages, kind: str = "base") -> str:
     if recipes:
         return ", ".join(recipes)
-    return "base" if not packages else ", ".join(packages[:3])
+    if packages:
+        return ", ".join(packages[:3])
+    return {"volatile": "volatile (/etc, state, deletions)", "rpmdb": "rpm database",
+            "version": "image version"}.get(kind, kind)
 
 
 def print_diff(d: Diff) -> None:
@@ -26,13 +29,13 @@ def print_diff(d: Diff) -> None:
         style = "bold" if status == "new" else "dim"
         why = d.package_changes(la)
         t.add_row(str(i), la.digest.removeprefix("sha256:")[:12], human(la.size),
-                  f"[{style}]{status}[/]", _what(la.recipes, la.packages)
+                  f"[{style}]{status}[/]", _what(la.recipes, la.packages, la.kind)
                   + (f" [dim]({'; '.join(why[:3])})[/]" if why else ""))
     keep = {la.digest for la in d.new.layers}
     for la in d.old.layers:
         if la.digest not in keep:
             t.add_row("-", la.digest.removeprefix("sha256:")[:12], human(la.size),
-                      "[red]removed[/]", _what(la.recipes, la.packages))
+                      "[red]removed[/]", _what(la.recipes, la.packages, la.kind))
     out.print(t)
     j = d.to_json()
     out.print(f"download [bold]{human(d.download)}[/] of {human(d.new_size)} "
@@ -53,5 +56,5 @@ def markdown(d: Diff) -> str:
     for row in j["layers"]:
         if row["status"] != "kept":
             lines.append(f"| {row['index']} | {human(row['size'])} | {row['status']} | "
-                         f"{_what(row['recipes'], row['packages'])} |")
+                         f"{_what(row['recipes'], row['packages'], row['kind'])} |")
     return "\n".join(lines) + "\n"

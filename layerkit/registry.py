@@ -51,10 +51,11 @@ def _short(text: str) -> str:
     return text.removeprefix("time=").strip()[:300]
 
 
-def copy(src: str, dest: str, tls_verify: bool = True, all_images: bool = False) -> None:
-    """Copy an image between transports, manifests byte for byte (same digest);
-    `all_images` keeps every platform of a multi-arch index."""
-    flags = ["--preserve-digests"] + (["--all"] if all_images else [])
+def copy(src: str, dest: str, tls_verify: bool = True, all_images: bool = False,
+         preserve: bool = True) -> None:
+    """Copy an image between transports, manifests byte for byte (same digest) unless
+    `preserve` is off; `all_images` keeps every platform of a multi-arch index."""
+    flags = (["--preserve-digests"] if preserve else []) + (["--all"] if all_images else [])
     skopeo(["copy", *flags, src, dest], dest, tls_verify)
 
 
