@@ -130,11 +130,19 @@ class LayerWriter:
         return blob, "sha256:" + diff.hexdigest()
 
 
-def gzip_blob(tar_path: Path, layout: Layout, scratch: Path) -> Blob:
-    """gzip a tar reproducibly (no name, no timestamp, fixed level) into the layout."""
-    with open(tar_path, "rb") as src, open(scratch, "wb") as dst, \
+def gzip_file(tar_path: Path, dest: Path) -> None:
+    """gzip reproducibly: no name, no timestamp, a fixed level (written whole, then
+    renamed, so a cache never holds half a file)."""
+    partial = dest.with_name(dest.name + ".part")
+    with open(tar_path, "rb") as src, open(partial, "wb") as dst, \
             gzip.GzipFile(filename="", mode="wb", fileobj=dst, mtime=0, compresslevel=6) as gz:
         shutil.copyfileobj(src, gz, 1 << 20)
+    partial.replace(dest)
+
+
+def gzip_blob(tar_path: Path, layout: Layout, scratch: Path) -> Blob:
+    """gzip a tar reproducibly into the layout."""
+    gzip_file(tar_path, scratch)
     blob = layout.put_file(scratch, LAYER_GZIP)
     scratch.unlink()
     return blob

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import shutil
 import tarfile
 from collections.abc import Mapping
@@ -22,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from . import registry
 from .buildah import Isolation, Mounted
 from .errors import ExitCode, LayerkitError
-from .ocitar import Blob, LayerWriter, Layout, gzip_blob, normalized
+from .ocitar import LAYER_GZIP, Blob, LayerWriter, Layout, gzip_file, normalized
 
 WHITEOUT, OPAQUE = ".wh.", ".wh..wh..opq"
 RPMDB = ("usr/lib/sysimage/rpm/", "var/lib/rpm/", "usr/share/rpm/")
@@ -196,12 +197,18 @@ def _base_blobs(src: Layout, out: Layout, manifest: dict, config: dict, n_base: 
         except LayerkitError:
             pass  # not in a registry we can reach: compress the local copy
     blobs = []
-    for desc in manifest["layers"][:n_base]:
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "layerkit"
+    cache.mkdir(parents=True, exist_ok=True)
+    for desc, diff_id in zip(manifest["layers"][:n_base], want, strict=True):
         if desc["mediaType"].endswith("+gzip"):
             shutil.copyfile(src.path(desc["digest"]), out.path(desc["digest"]))
             blobs.append(Blob(desc["digest"], desc["size"], desc["mediaType"]))
-        else:
-            blobs.append(gzip_blob(src.path(desc["digest"]), out, work / "base.gz"))
+            continue
+        # the same base layer compresses to the same bytes: do it once per machine
+        cached = cache / f"base-{diff_id.removeprefix('sha256:')}.gz"
+        if not cached.exists():
+            gzip_file(src.path(desc["digest"]), cached)
+        blobs.append(out.put_file(cached, LAYER_GZIP))
     return blobs
 
 
