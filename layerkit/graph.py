@@ -66,8 +66,12 @@ def package_graph(catalog: Catalog | None, names: Iterable[str] = ()) -> nx.DiGr
 
 
 def recipe_units(recipes: Mapping[str, Recipe], catalog: Catalog | None,
-                 base_packages: Iterable[str] = ()) -> list[PlanUnit]:
-    """Planning units for an image's recipes. Raises LayerkitError on bad input."""
+                 base_packages: Iterable[str] = (), split: bool = False) -> list[PlanUnit]:
+    """Planning units for an image's recipes. Raises LayerkitError on bad input.
+
+    split: every package the catalog knows becomes a unit of its own (`pkg:NAME`, still
+    attributed to its recipe); for the independent model, where nothing forces a recipe's
+    packages into one layer. The recipe's unit keeps what the catalog does not know."""
     problems = Problems()
     req = check_requires(recipes, problems)
     problems.raise_if_any()
@@ -83,13 +87,21 @@ def recipe_units(recipes: Mapping[str, Recipe], catalog: Catalog | None,
     for p, who in needers.items():
         groups.setdefault(_owner(who, below), set()).add(p)
 
+    if split and catalog is not None:
+        known = {p for ps in groups.values() for p in ps if p in catalog.packages}
+        split_off = {p: key for key, ps in groups.items() for p in ps if p in known}
+        groups = {key: ps - known for key, ps in groups.items()}
+    else:
+        split_off = {}
     members: dict[str, tuple[tuple[str, ...], set[str]]] = {}
     for name, r in recipes.items():
         if r.packages or r.remove or r.script or r.repos or groups.get((name,)):
             members[f"recipe:{name}"] = ((name,), groups.get((name,), set()))
     for key, ps in groups.items():
-        if len(key) > 1:
+        if len(key) > 1 and ps:
             members["shared:" + "+".join(key)] = ((), ps)
+    for p, key in sorted(split_off.items()):
+        members[f"pkg:{p}"] = (key if len(key) == 1 else (), {p})
 
     owner_of = {p: uid for uid, (_, ps) in members.items() for p in ps}
     g = nx.DiGraph()
@@ -104,7 +116,7 @@ def recipe_units(recipes: Mapping[str, Recipe], catalog: Catalog | None,
                 if f"recipe:{q}" in members:
                     g.add_edge(uid, f"recipe:{q}")
     for key in groups:
-        if len(key) > 1:
+        if len(key) > 1 and "shared:" + "+".join(key) in members:
             for r in key:
                 if f"recipe:{r}" in members:
                     g.add_edge(f"recipe:{r}", "shared:" + "+".join(key))
@@ -113,8 +125,11 @@ def recipe_units(recipes: Mapping[str, Recipe], catalog: Catalog | None,
         known = [p for uid in uids for p in members[uid][1]
                  if catalog is not None and p in catalog.packages]
         size, rate = _catalog_measure(catalog, known)
-        for r in (r for uid in uids for r in members[uid][0]):
-            unknown = [p for p in recipes[r].packages if p not in known]
+        # a recipe's estimate covers what no catalog knows; its recipe unit carries it
+        carriers = [uid[len("recipe:"):] for uid in uids if uid.startswith("recipe:")]
+        for r in carriers:
+            unknown = [p for p in recipes[r].packages
+                       if catalog is None or p not in catalog.packages]
             if unknown or not recipes[r].packages:
                 est_size, est_rate = recipes[r].size, recipes[r].changes_per_year
                 label = f"recipes/{r}.toml"

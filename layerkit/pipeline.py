@@ -21,6 +21,7 @@ class Project:
     recipes: dict[str, Recipe]
     catalog: Catalog | None
     units: tuple[PlanUnit, ...]
+    package_units: tuple[PlanUnit, ...] = ()  # catalog packages split out (independent)
 
     def cost_model(self, model: Model | None = None) -> CostModel:
         m = model or self.image.model
@@ -37,7 +38,9 @@ class Project:
         m = model or self.image.model
         k = self.package_layers if m is Model.CONTAINERFILE else self.image.max_layers
         windows = self.catalog.windows(self.image.cadence_days) if self.catalog else None
-        return make_plan(self.units, self.cost_model(m), k, windows, previous, horizon)
+        units = self.package_units if m is Model.INDEPENDENT and self.package_units \
+            else self.units
+        return make_plan(units, self.cost_model(m), k, windows, previous, horizon)
 
 
 def load_project(image_path: Path, catalog_path: Path | None = None,
@@ -64,7 +67,8 @@ def load_project(image_path: Path, catalog_path: Path | None = None,
     problems.raise_if_any()
     units = recipe_units(recipes, catalog, image.base_packages)
     require_units(units)
-    return Project(image, recipes, catalog, tuple(units))
+    split = recipe_units(recipes, catalog, image.base_packages, split=True) if catalog else []
+    return Project(image, recipes, catalog, tuple(units), tuple(split))
 
 
 def catalog_project(catalog_path: Path) -> tuple[Catalog, list[PlanUnit]]:

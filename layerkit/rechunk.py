@@ -17,6 +17,7 @@ import os
 import shutil
 import tarfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -131,9 +132,11 @@ def rechunk(src_ref: str, dest_ref: str, work: Path, plan_layers: list[dict] | N
     custom = manifest["layers"][n_base:]
     tars, state = [], State()
     for i, desc in enumerate(custom):
-        path = work / f"custom-{i}.tar"
-        _unpack_blob(src.path(desc["digest"]), desc["mediaType"], path)
-        tars.append(tarfile.open(path))
+        blob = src.path(desc["digest"])
+        if desc["mediaType"].endswith("+gzip") or desc["mediaType"].endswith("+zstd"):
+            blob = work / f"custom-{i}.tar"  # random access needs the plain tar
+            _unpack_blob(src.path(desc["digest"]), desc["mediaType"], blob)
+        tars.append(tarfile.open(blob))
         apply_layer(state, i, tars[i])
     owners = owners_in(src_ref, isolation)
     files_layers = {i: la["recipes"][0] for i, la in enumerate(built)
@@ -143,13 +146,17 @@ def rechunk(src_ref: str, dest_ref: str, work: Path, plan_layers: list[dict] | N
     out = Layout(work / "out")
     out.init()
     blobs, diff_ids = [], []
+    writers = []
     for g in range(len(groups)):
         paths = sorted(p for p, k in where.items() if k == g)
         writer = LayerWriter(work / f"layer-{g}.tar")
         _write_group(writer, paths, state, tars, g == 0, mtime_max)
-        blob, diff_id = writer.finish(out)
-        blobs.append(blob)
-        diff_ids.append(diff_id)
+        writer.close()
+        writers.append(writer)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        for blob, diff_id in pool.map(lambda w: w.finish(out), writers):
+            blobs.append(blob)
+            diff_ids.append(diff_id)
     base_blobs = _base_blobs(src, out, manifest, config, n_base, base_ref, tls_verify, work)
     summary = [{"index": i, "kind": g.kind, "recipes": list(g.recipes),
                 "packages": sorted(u[4:] for u in g.units if u.startswith("pkg:")),
@@ -220,8 +227,13 @@ def group_units(units: Mapping[str, str], state: State, built: list[dict],
     plan_layers = plan_layers if plan_layers is not None else [
         {"index": i, "packages": la.get("packages", []), "recipes": la.get("recipes", []),
          "units": []} for i, la in enumerate(built) if la.get("kind", "packages") == "packages"]
-    pkg_layer = {p.rsplit("-", 2)[0] if _pinned(p) else p: la["index"]
-                 for la in plan_layers for p in la.get("packages", [])}
+    # plain names first; name-version-release (a label's pinned form) only where no
+    # plain name claims it ("golang-1.19-go" must not become "golang")
+    pkg_layer = {p: la["index"] for la in plan_layers for p in la.get("packages", [])}
+    for la in plan_layers:
+        for p in la.get("packages", []):
+            if _pinned(p):
+                pkg_layer.setdefault(p.rsplit("-", 2)[0], la["index"])
     recipe_layer = {r: la["index"] for la in plan_layers for r in la.get("recipes", [])}
     by_plan: dict[int, set[str]] = {}
     config_units: set[str] = set()

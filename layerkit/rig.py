@@ -14,6 +14,7 @@ import contextlib
 import functools
 import hashlib
 import http.server
+import random
 import shutil
 import socket
 import tempfile
@@ -77,12 +78,8 @@ class RpmSpec:
 
 def payload(name: str, version: str, size: int) -> bytes:
     """Incompressible bytes that depend only on name and version."""
-    seed = hashlib.sha256(f"{name}-{version}".encode()).digest()
-    blocks, counter = [], 0
-    while sum(len(b) for b in blocks) < size:
-        blocks.append(hashlib.sha512(seed + counter.to_bytes(8, "little")).digest())
-        counter += 1
-    return b"".join(blocks)[:size]
+    seed = int.from_bytes(hashlib.sha256(f"{name}-{version}".encode()).digest()[:8], "big")
+    return random.Random(seed).randbytes(size)
 
 
 def build_rpm(spec: RpmSpec, outdir: Path) -> Path:
@@ -110,8 +107,9 @@ def build_rpm(spec: RpmSpec, outdir: Path) -> Path:
         """)
     spec_path = top / f"{spec.name}.spec"
     spec_path.write_text(text)
-    run(["rpmbuild", "-bb", "--define", f"_topdir {top}", "--define", "_source_payload w1.gzdio",
-         "--define", "_binary_payload w1.gzdio", "--define", "source_date_epoch_from_changelog 0",
+    # payloads are random bytes: compressing them would only cost time
+    run(["rpmbuild", "-bb", "--define", f"_topdir {top}", "--define", "_source_payload w0.ufdio",
+         "--define", "_binary_payload w0.ufdio", "--define", "source_date_epoch_from_changelog 0",
          "--define", "use_source_date_epoch_as_buildtime 1", "--define", "_buildhost layerkit",
          spec_path], env={"SOURCE_DATE_EPOCH": "0", "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"})
     rpm = next((top / "RPMS" / "noarch").glob(f"{spec.name}-{spec.version}-*.rpm"))
@@ -238,19 +236,21 @@ RECIPES = {
 
 def write_project(root: Path, base: str, repo_url: str, registry_host: str,
                   stream: str, extra_recipes: dict[str, str] | None = None,
-                  model: str = "containerfile") -> Path:
+                  model: str = "containerfile", recipes: dict[str, str] | None = None,
+                  repository: str = "test/desk", max_layers: int = 8) -> Path:
     (root / "recipes" / "motd").mkdir(parents=True, exist_ok=True)
     (root / "images").mkdir(exist_ok=True)
     (root / "recipes" / "motd" / "motd.conf").write_text("kernel.printk = 4 4 1 7\n")
-    for name, text in {**RECIPES, **(extra_recipes or {})}.items():
+    for name, text in {**(RECIPES if recipes is None else recipes),
+                       **(extra_recipes or {})}.items():
         (root / "recipes" / f"{name}.toml").write_text(text)
     image = root / "images" / "desk.toml"
     image.write_text(textwrap.dedent(f"""\
         base = "{base}"
         registry = "{registry_host}"
-        repository = "test/desk"
+        repository = "{repository}"
         stream = "{stream}"
-        max_layers = 8
+        max_layers = {max_layers}
         installer = "dnf"
         model = "{model}"
         layer_overhead = "300 kB"

@@ -186,3 +186,24 @@ def test_previous_plan_keeps_layers(model):
     moved_bytes = sum(u.size for u in moved if where[u.id] != prev[u.id])
     assert moved_bytes < 0.05 * sum(u.size for u in moved)
     assert sticky.expected_bytes <= fresh.expected_bytes * 1.02
+
+
+def test_recipe_units_with_a_catalog_split_for_the_independent_model(tmp_path):
+    from layerkit.graph import recipe_units
+    from layerkit.recipe import load_recipe
+    cat = tmp_path / "c.json"
+    cat.write_text('{"period": ["2024-01-01", "2025-01-01"], "packages": ['
+                   '{"name": "x", "size": 100, "updates": 1, "depends": ["z"]},'
+                   '{"name": "z", "size": 50, "updates": 0, "depends": []}]}')
+    (tmp_path / "a.toml").write_text('description = "a"\npackages = ["x", "y"]\n'
+                                     'size = "1 kB"\nupdate = "monthly"\n')
+    problems = Problems()
+    recipes = {"a": load_recipe(tmp_path / "a.toml", problems)}
+    catalog = load_catalog(cat, problems)
+    whole = recipe_units(recipes, catalog)
+    assert [(u.id, u.packages, u.size) for u in whole] == [("recipe:a", ("x", "y", "z"), 1150)]
+    split = {u.id: u for u in recipe_units(recipes, catalog, split=True)}
+    assert set(split) == {"recipe:a", "pkg:x", "pkg:z"}
+    assert split["recipe:a"].packages == ("y",) and split["recipe:a"].size == 1000
+    assert split["pkg:x"].recipes == ("a",) and split["pkg:x"].deps == ("pkg:z",)
+    assert sum(u.size for u in split.values()) == 1150
