@@ -276,7 +276,8 @@ def lint(image, built, base, as_json):
 @click.option("--isolation", type=click.Choice(["chroot", "oci", "rootless"]), default="chroot")
 @click.option("--tls-verify/--no-tls-verify", default=True, show_default=True)
 @click.option("--workdir", type=click.Path(path_type=Path), default=Path(".layerkit/rechunk"))
-def rechunk_cmd(src, dest, plan_file, previous, isolation, tls_verify, workdir):
+@click.option("--json", "as_json", is_flag=True, help="Print the new layers and timings as JSON.")
+def rechunk_cmd(src, dest, plan_file, previous, isolation, tls_verify, workdir, as_json):
     """Re-layer SRC (built by layerkit) into content-addressed layers, write DEST."""
     import json
 
@@ -292,6 +293,9 @@ def rechunk_cmd(src, dest, plan_file, previous, isolation, tls_verify, workdir):
         layers = rc.previous_plan(labels)[1] or None
     summary = rc.rechunk(src, dest, workdir.resolve(), layers, Isolation(isolation),
                          tls_verify, int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0))
+    if as_json:
+        report.print_json({"schema": 1, **summary})
+        return
     click.echo(f"wrote {dest}: {summary['base_layers']} base layers kept, "
                f"{len(summary['layers'])} re-chunked layers; the check passed")
 

@@ -114,32 +114,52 @@ def normalized(info: tarfile.TarInfo, mtime_max: int) -> tarfile.TarInfo:
     return out
 
 
+class _Tee:
+    """A write-only stream that hashes what passes through."""
+
+    def __init__(self, sink, digest):
+        self.sink, self.digest = sink, digest
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.sink.write(data)
+
+    def flush(self) -> None:
+        self.sink.flush()
+
+
 class LayerWriter:
-    """Writes one reproducible layer: entries must be added in sorted path order."""
+    """Writes one reproducible layer straight into a gzip blob, hashing both sides on the
+    way (no uncompressed copy on disk). Entries must be added in sorted path order.
+    Different layers can be written from different threads: zlib and hashlib release the
+    GIL."""
 
     def __init__(self, path: Path):
-        self.path = path
-        self.raw = open(path, "wb")  # noqa: SIM115 - closed in finish()
-        self.tar = tarfile.open(fileobj=self.raw, mode="w", format=tarfile.PAX_FORMAT)
+        self.path = path.with_suffix(".gz")
+        self.raw = open(self.path, "wb")  # noqa: SIM115 - closed in finish()
+        self.compressed, self.uncompressed = hashlib.sha256(), hashlib.sha256()
+        self.gz = gzip.GzipFile(filename="", mode="wb", fileobj=_Tee(self.raw, self.compressed),
+                                mtime=0, compresslevel=GZIP_LEVEL)
+        self.tar = tarfile.open(fileobj=_Tee(self.gz, self.uncompressed), mode="w|",
+                                format=tarfile.PAX_FORMAT, bufsize=1 << 20)
+        self.tar.copybufsize = 1 << 20  # tarfile's default 16 kB chunks cost ~20% here
 
     def add(self, info: tarfile.TarInfo, data: io.BufferedIOBase | None = None) -> None:
         self.tar.addfile(info, data)
 
-    def close(self) -> None:
-        self.tar.close()
-        self.raw.close()
-
     def finish(self, layout: Layout) -> tuple[Blob, str]:
-        """(compressed blob in the layout, diff_id of the uncompressed tar); thread-safe
-        once closed (zlib and hashlib release the GIL, so layers compress in parallel)."""
-        self.close()
-        diff = hashlib.sha256()
-        with open(self.path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                diff.update(chunk)
-        blob = gzip_blob(self.path, layout, self.path.with_suffix(".gz"))
-        self.path.unlink()
-        return blob, "sha256:" + diff.hexdigest()
+        """(compressed blob in the layout, diff_id of the uncompressed tar)."""
+        self.tar.close()
+        self.gz.close()
+        self.raw.close()
+        digest = "sha256:" + self.compressed.hexdigest()
+        size = self.path.stat().st_size
+        target = layout.path(digest)
+        if target.exists():
+            self.path.unlink()
+        else:
+            self.path.replace(target)
+        return Blob(digest, size, LAYER_GZIP), "sha256:" + self.uncompressed.hexdigest()
 
 
 def gzip_file(tar_path: Path, dest: Path) -> None:

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tarfile
+import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -121,7 +122,16 @@ def rechunk(src_ref: str, dest_ref: str, work: Path, plan_layers: list[dict] | N
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     src = Layout(work / "src")
+    clock = [time.monotonic()]
+    timings: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        now = time.monotonic()
+        timings[name] = round(now - clock[0], 3)
+        clock[0] = now
+
     registry.copy(_transport(src_ref), f"oci:{src.root}:src", tls_verify)
+    lap("export")
     manifest, config = src.manifest()
     labels = (config.get("config") or {}).get("Labels") or {}
     built = json.loads(labels.get("io.layerkit.plan", "{}")).get("layers", [])
@@ -146,15 +156,22 @@ def rechunk(src_ref: str, dest_ref: str, work: Path, plan_layers: list[dict] | N
     out = Layout(work / "out")
     out.init()
     blobs, diff_ids = [], []
-    writers = []
-    for g in range(len(groups)):
-        paths = sorted(p for p, k in where.items() if k == g)
-        writer = LayerWriter(work / f"layer-{g}.tar")
-        _write_group(writer, paths, state, tars, g == 0, mtime_max)
-        writer.close()
-        writers.append(writer)
+    tar_paths = [t.name for t in tars]
+
+    def write(g: int) -> tuple[Blob, str]:
+        # each thread reads the sources through its own file handles
+        mine = [tarfile.open(p) for p in tar_paths]
+        try:
+            writer = LayerWriter(work / f"layer-{g}.tar")
+            paths = sorted(p for p, k in where.items() if k == g)
+            _write_group(writer, paths, state, mine, g == 0, mtime_max)
+            return writer.finish(out)
+        finally:
+            for t in mine:
+                t.close()
+
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        for blob, diff_id in pool.map(lambda w: w.finish(out), writers):
+        for blob, diff_id in pool.map(write, range(len(groups))):
             blobs.append(blob)
             diff_ids.append(diff_id)
     base_blobs = _base_blobs(src, out, manifest, config, n_base, base_ref, tls_verify, work)
@@ -165,13 +182,18 @@ def rechunk(src_ref: str, dest_ref: str, work: Path, plan_layers: list[dict] | N
                for i, g in enumerate(groups)]
     new_config = _config(config, n_base, diff_ids, summary)
     out.write_image(new_config, base_blobs + blobs, "rechunked")
+    lap("regroup")
     verify(state, tars, [out.path(b.digest) for b in blobs])
+    lap("verify")
     for t in tars:
         t.close()
     dest = _transport(dest_ref, push=True)
     registry.copy(f"oci:{out.root}:rechunked", dest, tls_verify,
                   preserve=not dest.startswith("containers-storage:"))
-    return {"layers": summary, "base_layers": n_base}
+    lap("write")
+    custom_bytes = sum(e.info.size for e in state.entries.values() if e.info.isreg())
+    return {"layers": summary, "base_layers": n_base, "seconds": timings,
+            "custom_bytes": custom_bytes}
 
 
 def _unpack_blob(blob: Path, media_type: str, dest: Path) -> None:
@@ -385,7 +407,10 @@ def verify(original: State, original_tars: list[tarfile.TarFile],
             apply_layer(state, i, opened[i])
         if state.deleted != original.deleted or state.opaque != original.opaque:
             raise LayerkitError("re-chunk check failed: deletions differ", ExitCode.FAILED)
-        mine, theirs = snapshot(state, opened), snapshot(original, original_tars)
+        with ThreadPoolExecutor(max_workers=2) as pool:  # hashing releases the GIL
+            new = pool.submit(snapshot, state, opened)
+            theirs = snapshot(original, original_tars)
+            mine = new.result()
         if mine != theirs:
             bad = sorted(p for p in set(mine) | set(theirs) if mine.get(p) != theirs.get(p))
             first = bad[0]
