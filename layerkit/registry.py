@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Sequence
 
@@ -12,6 +13,7 @@ from .run import run
 
 TRANSIENT = ("connection refused", "connection reset", "timeout", "i/o timeout",
              "toomanyrequests", "503", "502", "504", "500 internal", "eof")
+RETRY_DELAY = float(os.environ.get("LAYERKIT_RETRY_DELAY", "1.0"))  # seconds, doubling
 PERMANENT_HINTS = {
     "manifest unknown": "no such tag",
     "name unknown": "no such repository",
@@ -26,7 +28,7 @@ def skopeo(args: Sequence[str], ref: str, tls_verify: bool = True, attempts: int
             f"{str(tls_verify).lower()}", *args[1:]]
     if args[0] == "copy":
         argv.insert(2, f"--src-tls-verify={str(tls_verify).lower()}")
-    delay = 1.0
+    delay = RETRY_DELAY
     for attempt in range(attempts):
         proc = run(argv, check=False)
         if proc.returncode == 0:

@@ -162,3 +162,28 @@ groups = ["builders"]
     conf = (out_dir / "files/a/usr/lib/sysusers.d/layerkit-a.conf").read_text()
     assert conf.splitlines()[1:] == ["g builders -", 'u builder - "CI builder" '
                                      "/var/lib/builder /usr/sbin/nologin", "m builder builders"]
+
+
+def test_missing_buildah_is_one_line_with_the_install_command(capsys, tree, monkeypatch,
+                                                              tmp_path):
+    tree.recipe("a", GOOD)
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    code, _, err = run_cli(capsys, "build", str(tree.image()), "--workdir",
+                           str(tmp_path / "w"))
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "error: buildah not found: apt-get install buildah (Debian/Ubuntu) or "
+        "dnf install buildah (Fedora)"]
+
+
+def test_unreachable_registry_is_one_line_naming_the_ref(capsys, monkeypatch):
+    from layerkit import registry
+    from layerkit.rig import free_port
+    monkeypatch.setattr(registry, "RETRY_DELAY", 0.01)
+    ref = f"127.0.0.1:{free_port()}/nothing/here:1"
+    code, _, err = run_cli(capsys, "diff", ref, ref, "--no-tls-verify")
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and ref in lines[0] and "connection refused" in lines[0]
