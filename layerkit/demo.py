@@ -34,15 +34,21 @@ def main(workdir: Path) -> None:
         print(f"base {base}, repo {repo_url}, registry {registry.host}, image {image}")
         step("layerkit plan")
         call("plan", str(image))
-        step("layerkit build --push (first tag)")
-        call("build", str(image), "--push", "--tag", "demo-1", "--workdir", str(workdir / "w"))
-        step("bump package app to 1.1 in the repository, rebuild, push")
+        w = str(workdir / "w")
+        step("layerkit build --push (first tag), then the same re-chunked (--rechunk)")
+        call("build", str(image), "--push", "--tag", "demo-1", "--workdir", w)
+        call("build", str(image), "--push", "--rechunk", "--tag", "demo-1r", "--workdir", w)
+        step("bump package app to 1.1 in the repository, rebuild, push (plain and re-chunked)")
         rig.make_repo([rig.RpmSpec("app", version="1.1", size=200_000, requires=("tool-a",))],
                       repo)
-        call("build", str(image), "--push", "--tag", "demo-2", "--workdir", str(workdir / "w"))
+        call("build", str(image), "--push", "--tag", "demo-2", "--workdir", w)
+        call("build", str(image), "--push", "--rechunk", "--tag", "demo-2r", "--workdir", w)
         step("layerkit diff demo-1 demo-2: what a client downloads")
         call("diff", f"{registry.host}/test/desk:demo-1", f"{registry.host}/test/desk:demo-2",
              "--no-tls-verify")
+        step("layerkit diff demo-1r demo-2r: the same update, re-chunked")
+        call("diff", f"{registry.host}/test/desk:demo-1r",
+             f"{registry.host}/test/desk:demo-2r", "--no-tls-verify")
 
 
 if __name__ == "__main__":
