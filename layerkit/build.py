@@ -144,12 +144,11 @@ def _rechunk(project: Project, opts: BuildOptions, local_ref: str, workdir: Path
     # would decompress the layers); a local tag otherwise
     dest = f"docker://{local_ref}" if opts.push else f"containers-storage:{local_ref}-rechunked"
     started = time.monotonic()
-    remote_base = None if image.base.startswith("localhost/") else image.base
     # mtimes clamped to SOURCE_DATE_EPOCH or 0, never to the commit time: a new commit
     # must not change layers whose files did not (ostree stores no mtimes anyway)
     mtime_max = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
     summary = rechunk_mod.rechunk(local_ref, dest, workdir / "rechunk", layers, opts.isolation,
-                                  image.tls_verify, mtime_max, remote_base)
+                                  image.tls_verify, mtime_max, image.base)
     console.print(f"re-chunked into {len(summary['layers'])} layers above "
                   f"{summary['base_layers']} base layers in {time.monotonic() - started:.1f}s"
                   + (" (keeping the previous image's layers)" if previous else ""))

@@ -213,28 +213,45 @@ def _transport(ref: str, push: bool = False) -> str:
 
 def _base_blobs(src: Layout, out: Layout, manifest: dict, config: dict, n_base: int,
                 base_ref: str | None, tls_verify: bool, work: Path) -> list[Blob]:
+    """The base's layer blobs, byte for byte as a registry push of the base gives them.
+
+    From the base's registry when it has one; for a base only in local storage, compressed
+    once per machine by skopeo (containers/image, as buildah push does), so plain and
+    re-chunked pushes share one base blob; else gzipped here, reproducibly."""
     want = config["rootfs"]["diff_ids"][:n_base]
-    if base_ref:
-        try:
-            base = Layout(work / "base")
-            registry.copy(f"docker://{base_ref}", f"oci:{base.root}:base", tls_verify)
-            bm, bc = base.manifest()
-            if bc["rootfs"]["diff_ids"] == want:
-                for d in bm["layers"]:
-                    shutil.copyfile(base.path(d["digest"]), out.path(d["digest"]))
-                return [Blob(d["digest"], d["size"], d["mediaType"]) for d in bm["layers"]]
-        except LayerkitError:
-            pass  # not in a registry we can reach: compress the local copy
-    blobs = []
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "layerkit"
     cache.mkdir(parents=True, exist_ok=True)
+    if base_ref:
+        local = base_ref.startswith("localhost/")
+        key = hashlib.sha256("".join(want).encode()).hexdigest()[:16]
+        where = cache / f"base-{key}" if local else work / "base"
+        try:
+            if not (where / "manifest.json").exists():
+                shutil.rmtree(where, ignore_errors=True)
+                source = f"containers-storage:{base_ref}" if local else f"docker://{base_ref}"
+                registry.skopeo(["copy", "--dest-compress", source, f"dir:{where}"], base_ref,
+                                tls_verify)
+            bm = json.loads((where / "manifest.json").read_text())
+            bc = json.loads((where / bm["config"]["digest"].removeprefix("sha256:"))
+                            .read_bytes())
+            if bc["rootfs"]["diff_ids"] == want:
+                blobs = []
+                for d in bm["layers"]:
+                    shutil.copyfile(where / d["digest"].removeprefix("sha256:"),
+                                    out.path(d["digest"]))
+                    media = d["mediaType"].replace("vnd.docker.image.rootfs.diff.tar.gzip",
+                                                   "vnd.oci.image.layer.v1.tar+gzip")
+                    blobs.append(Blob(d["digest"], d["size"], media))
+                return blobs
+        except LayerkitError:
+            pass  # unreachable or not that base: compress the layers here
+    blobs = []
     for desc, diff_id in zip(manifest["layers"][:n_base], want, strict=True):
         if desc["mediaType"].endswith("+gzip"):
             shutil.copyfile(src.path(desc["digest"]), out.path(desc["digest"]))
             blobs.append(Blob(desc["digest"], desc["size"], desc["mediaType"]))
             continue
-        # the same base layer compresses to the same bytes: do it once per machine
-        cached = cache / f"base-{diff_id.removeprefix('sha256:')}.gz"
+        cached = cache / f"layer-{diff_id.removeprefix('sha256:')}.gz"
         if not cached.exists():
             gzip_file(src.path(desc["digest"]), cached)
         blobs.append(out.put_file(cached, LAYER_GZIP))
