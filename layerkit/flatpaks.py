@@ -39,13 +39,9 @@ def parse_flatpaks(t: Table) -> FlatpakSpec | None:
         if not patterns.FLATPAK_APP.match(app):
             t.error(f"apps[{i}]", f"{app!r} is not a flatpak application id like "
                                   "org.mozilla.firefox")
-    try:
-        scope = Scope(t.get("scope", str, "system"))
-        run = RunWhen(t.get("run", str, RunWhen.EACH_DEPLOYMENT.value))
-    except ValueError as e:
-        t.error("scope", str(e))
-        return None
-    if not apps or remote is None or url is None:
+    scope = t.enum("scope", Scope, Scope.SYSTEM)
+    run = t.enum("run", RunWhen, RunWhen.EACH_DEPLOYMENT)
+    if not apps or remote is None or url is None or scope is None or run is None:
         if not apps:
             t.error("apps", "list at least one application id")
         return None

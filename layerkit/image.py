@@ -103,8 +103,8 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
     max_layers = t.get("max_layers", int, DEFAULT_MAX_LAYERS)
     if max_layers is not None and not 1 <= max_layers <= LAYER_LIMIT:
         t.error("max_layers", f"must be between 1 and {LAYER_LIMIT}, got {max_layers}")
-    installer = _enum(t, "installer", Installer, Installer.DNF)
-    model = _enum(t, "model", Model, Model.CONTAINERFILE)
+    installer = t.enum("installer", Installer, Installer.DNF)
+    model = t.enum("model", Model, Model.CONTAINERFILE)
     cadence = t.get("cadence", float, 7.0)
     if cadence is not None and cadence <= 0:
         t.error("cadence", "days between client updates must be positive")
@@ -145,12 +145,3 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
                  else None, recipe_dir=recipe_dir, catalog=catalog,
                  base_packages=tuple(base_packages), repos=repos, tls_verify=tls_verify,
                  base_source=base_source, ci=ci)
-
-
-def _enum(t: Table, key: str, enum: type[StrEnum], default: StrEnum):
-    raw = t.get(key, str, default.value)
-    try:
-        return enum(raw)
-    except ValueError:
-        t.error(key, f"{raw!r} is not one of {', '.join(e.value for e in enum)}")
-        return default

@@ -290,21 +290,11 @@ def _unit(t: Table) -> UnitSpec | None:
     if any(c in description for c in "\n\r\0"):
         t.error("description", "must be one line")
     argv = _argv(t)
-    run_raw = t.get("run", str, RunWhen.ONCE.value)
-    try:
-        run = RunWhen(run_raw)
-    except ValueError:
-        t.error("run", f"{run_raw!r} is not one of {', '.join(r.value for r in RunWhen)}")
-        run = None
+    run = t.enum("run", RunWhen, RunWhen.ONCE)
     after = [u for u in t.str_list("after") if _unit_ref(t, "after", u)]
     wants = [u for u in t.str_list("wants") if _unit_ref(t, "wants", u)]
     network = t.get("network", bool, False)
-    scope_raw = t.get("scope", str, Scope.SYSTEM.value)
-    try:
-        scope = Scope(scope_raw)
-    except ValueError:
-        t.error("scope", f"{scope_raw!r} is not one of system, user")
-        scope = None
+    scope = t.enum("scope", Scope, Scope.SYSTEM)
     if name is None or argv is None or run is None or scope is None:
         return None
     return UnitSpec(name=name, description=description, exec=argv, run=run,

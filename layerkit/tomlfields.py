@@ -62,6 +62,15 @@ class Table:
             return None if default is _MISSING else default
         return value
 
+    def enum(self, key: str, kind, default):
+        """A StrEnum member from a string value; None (and a problem) when not one."""
+        raw = self.get(key, str, default.value)
+        try:
+            return kind(raw)
+        except ValueError:
+            self.error(key, f"{raw!r} is not one of {', '.join(e.value for e in kind)}")
+            return None
+
     def str_list(self, key: str, default: list[str] | None = None) -> list[str]:
         value = self.get(key, list, [] if default is None else default, what="a list of strings")
         out: list[str] = []
