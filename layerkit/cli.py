@@ -282,13 +282,14 @@ def rechunk_cmd(src, dest, plan_file, previous, isolation, tls_verify, workdir, 
     import json
 
     from . import rechunk as rc
+    from . import registry
     from .buildah import Isolation
     from .diff import normalize
     layers = None
     if plan_file is not None:
         layers = json.loads(plan_file.read_text()).get("layers")
     elif previous is not None:
-        labels = (registry_config(normalize(previous), tls_verify).get("config") or {}) \
+        labels = (registry.config(normalize(previous), tls_verify).get("config") or {}) \
             .get("Labels") or {}
         layers = rc.previous_plan(labels)[1] or None
     summary = rc.rechunk(src, dest, workdir.resolve(), layers, Isolation(isolation),
@@ -298,11 +299,6 @@ def rechunk_cmd(src, dest, plan_file, previous, isolation, tls_verify, workdir, 
         return
     click.echo(f"wrote {dest}: {summary['base_layers']} base layers kept, "
                f"{len(summary['layers'])} re-chunked layers; the check passed")
-
-
-def registry_config(ref: str, tls_verify: bool) -> dict:
-    from . import registry
-    return registry.config(ref, tls_verify)
 
 
 @cli.group()
