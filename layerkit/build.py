@@ -137,7 +137,8 @@ def _rechunk(project: Project, opts: BuildOptions, local_ref: str, workdir: Path
     except LayerkitError:
         if opts.previous:
             raise
-    plan = project.plan(Model.INDEPENDENT, previous)
+    # the volatile, rpmdb and config layers come on top of the plan's
+    plan = project.plan(Model.INDEPENDENT, previous, reserved=rechunk_mod.EXTRA_LAYERS)
     layers = [{"index": la.index, "packages": list(la.packages), "recipes": list(la.recipes),
                "units": [u.id for u in la.units]} for la in plan.layers]
     # straight into the registry when pushing (no detour through local storage, which

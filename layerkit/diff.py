@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import platform as _platform
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import registry
 from .errors import ExitCode, LayerkitError
@@ -60,21 +61,30 @@ def read_image(ref: str, tls_verify: bool = True, plat: str | None = None) -> Im
     ref = normalize(ref)
     raw, digest = registry.raw_manifest(ref, tls_verify)
     manifest = json.loads(raw)
+    config = None
     if manifest.get("mediaType") in INDEX_TYPES or "manifests" in manifest:
         want = plat or default_platform()
         os_, arch = want.split("/", 1)
         for m in manifest.get("manifests", []):
             p = m.get("platform", {})
             if p.get("os") == os_ and p.get("architecture") == arch.split("/")[0]:
-                child = _with_digest(ref, m["digest"])
-                raw, digest = registry.raw_manifest(child, tls_verify)
-                manifest, ref = json.loads(raw), child
+                if ref.startswith("oci:"):
+                    # a layout is a directory: read the platform's manifest and config
+                    blobs = Path(ref[4:].split(":", 1)[0]) / "blobs" / "sha256"
+                    raw = (blobs / m["digest"].removeprefix("sha256:")).read_bytes()
+                    manifest, digest = json.loads(raw), m["digest"]
+                    config = json.loads((blobs / manifest["config"]["digest"]
+                                         .removeprefix("sha256:")).read_bytes())
+                else:
+                    child = _with_digest(ref, m["digest"])
+                    raw, digest = registry.raw_manifest(child, tls_verify)
+                    manifest, ref = json.loads(raw), child
                 break
         else:
             raise LayerkitError(f"{ref}: no image for platform {want} in the index")
     if "layers" not in manifest:
         raise LayerkitError(f"{ref}: not an image manifest", ExitCode.BAD_INPUT)
-    config = registry.config(ref, tls_verify)
+    config = config if config is not None else registry.config(ref, tls_verify)
     labels = (config.get("config") or {}).get("Labels") or {}
     layers = [LayerInfo(la["digest"], int(la.get("size", 0)),
                         packages=_components(la.get("annotations") or {}))

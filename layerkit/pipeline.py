@@ -34,9 +34,12 @@ class Project:
         return self.image.max_layers - len(config_recipes(self.recipes))
 
     def plan(self, model: Model | None = None, previous: dict[str, int] | None = None,
-             horizon: float = DEFAULT_HORIZON) -> Plan:
+             horizon: float = DEFAULT_HORIZON, reserved: int = 0) -> Plan:
+        """reserved: layers kept out of the budget (re-chunking adds volatile, rpmdb and
+        config layers of its own)."""
         m = model or self.image.model
         k = self.package_layers if m is Model.CONTAINERFILE else self.image.max_layers
+        k = max(1, k - reserved)
         windows = self.catalog.windows(self.image.cadence_days) if self.catalog else None
         units = self.package_units if m is Model.INDEPENDENT and self.package_units \
             else self.units

@@ -28,6 +28,7 @@ from .errors import ExitCode, LayerkitError
 from .ocitar import LAYER_GZIP, Blob, LayerWriter, Layout, gzip_file, normalized
 
 WHITEOUT, OPAQUE = ".wh.", ".wh..wh..opq"
+EXTRA_LAYERS = 3  # volatile state, rpmdb, recipe config: besides the plan's layers
 RPMDB = ("usr/lib/sysimage/rpm/", "var/lib/rpm/", "usr/share/rpm/")
 
 

@@ -207,3 +207,51 @@ def test_recipe_units_with_a_catalog_split_for_the_independent_model(tmp_path):
     assert split["recipe:a"].packages == ("y",) and split["recipe:a"].size == 1000
     assert split["pkg:x"].recipes == ("a",) and split["pkg:x"].deps == ("pkg:z",)
     assert sum(u.size for u in split.values()) == 1150
+
+
+def _oci_index(root, tag, images):
+    """An OCI layout whose tag points at an index of per-platform images."""
+    import json as _json
+
+    from layerkit.ocitar import Layout
+    lay = Layout(root)
+    lay.init()
+    entries = []
+    for (os_, arch), layers in images.items():
+        blobs = [lay.put(data, "application/vnd.oci.image.layer.v1.tar+gzip") for data in layers]
+        cfg = lay.put(_json.dumps({"architecture": arch, "os": os_, "config": {"Labels": {}},
+                                   "rootfs": {"type": "layers", "diff_ids": []}}).encode(),
+                      "application/vnd.oci.image.config.v1+json")
+        m = lay.put(_json.dumps({"schemaVersion": 2,
+                                 "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                 "config": {"mediaType": cfg.media_type, "digest": cfg.digest,
+                                            "size": cfg.size},
+                                 "layers": [{"mediaType": b.media_type, "digest": b.digest,
+                                             "size": b.size} for b in blobs]}).encode(),
+                    "application/vnd.oci.image.manifest.v1+json")
+        entries.append({"mediaType": m.media_type, "digest": m.digest, "size": m.size,
+                        "platform": {"os": os_, "architecture": arch}})
+    idx = lay.put(_json.dumps({"schemaVersion": 2,
+                               "mediaType": "application/vnd.oci.image.index.v1+json",
+                               "manifests": entries}).encode(),
+                  "application/vnd.oci.image.index.v1+json")
+    (root / "index.json").write_text(_json.dumps({"schemaVersion": 2, "manifests": [
+        {"mediaType": idx.media_type, "digest": idx.digest, "size": idx.size,
+         "annotations": {"org.opencontainers.image.ref.name": tag}}]}))
+
+
+def test_diff_picks_the_platform_of_a_multi_arch_index(tmp_path, capsys):
+    import json as _json
+
+    from conftest import run_cli
+    _oci_index(tmp_path / "a", "v1", {("linux", "amd64"): [b"shared", b"amd-1"],
+                                      ("linux", "arm64"): [b"shared", b"arm-1"]})
+    _oci_index(tmp_path / "b", "v2", {("linux", "amd64"): [b"shared", b"amd-2!"],
+                                      ("linux", "arm64"): [b"shared", b"arm-1"]})
+    results = {}
+    for plat in ("linux/amd64", "linux/arm64"):
+        code, out, err = run_cli(capsys, "diff", f"oci:{tmp_path / 'a'}:v1",
+                                 f"oci:{tmp_path / 'b'}:v2", "--json", "--platform", plat)
+        assert code == 0, err
+        results[plat] = _json.loads(out)["download_bytes"]
+    assert results == {"linux/amd64": len(b"amd-2!"), "linux/arm64": 0}
