@@ -88,3 +88,22 @@ def test_all_catalog_plan_json(capsys, tmp_path):
     data = json.loads(out)
     assert sorted(la["packages"] for la in data["layers"]) == [["a"], ["b"]]
     assert data["expected_bytes_per_update"] == data["lower_bound_bytes_per_update"]
+
+
+def test_repo_lines_are_quoted_and_rpm_ostree_installer(capsys, example):
+    image = example / "images/kinoite-desktop.toml"
+    run_cli(capsys, "generate", str(image), "-o", str(example / "dnf"))
+    text = (example / "dnf/Containerfile").read_text()
+    # shell variables reach the .repo file literally; dnf expands them, not the shell
+    assert ("'metalink=https://mirrors.rpmfusion.org/metalink?repo=free-fedora-$releasever"
+            "&arch=$basearch'") in text
+    assert "> /etc/yum.repos.d/vscode.repo" in text
+    image.write_text(image.read_text().replace('installer = "dnf"', 'installer = "rpm-ostree"'))
+    code, _, err = run_cli(capsys, "generate", str(image), "-o", str(example / "ro"))
+    assert code == 0, err
+    parser = DockerfileParser(fileobj=open(example / "ro/Containerfile", "rb"))
+    runs = [i["value"] for i in parser.structure if i["instruction"] == "RUN"]
+    assert all("ostree container commit" in r for r in runs)
+    assert any("rpm-ostree install -y" in r for r in runs)
+    assert any("rpm-ostree override remove mesa-va-drivers" in r for r in runs)
+    assert not any("--mount=type=cache" in r for r in runs)
