@@ -18,21 +18,12 @@ class BaseResult:
     digest: str
 
 
-def split_ref(ref: str) -> tuple[str, str]:
-    """host[:port]/repo:tag -> (host[:port]/repo, tag)."""
-    name = ref.split("@", 1)[0]
-    if ":" in name.rsplit("/", 1)[-1]:
-        repo, tag = name.rsplit(":", 1)
-        return repo, tag
-    return name, "latest"
-
-
 def publish_base(image: Image, tags: Tags | None = None) -> BaseResult:
     source = image.base_source
     if source is None:
         raise LayerkitError(f"{image.path}: base_source: add a [base_source] table with "
                             "upstream = \"...\" (mirror) or treefile = \"...\" (build)")
-    repo, moving_tag = split_ref(image.base)
+    repo, moving_tag = registry.split_ref(image.base)
     tags = tags or make_tags(moving_tag, image.path.resolve().parent)
     versioned = f"{repo}:{tags.versioned}"
     moving = f"{repo}:{moving_tag}"

@@ -284,7 +284,7 @@ def rechunk_cmd(src, dest, plan_file, previous, isolation, tls_verify, workdir, 
     from . import rechunk as rc
     from . import registry
     from .buildah import Isolation
-    from .diff import normalize
+    from .registry import normalize
     layers = None
     if plan_file is not None:
         layers = json.loads(plan_file.read_text()).get("layers")
@@ -325,7 +325,8 @@ def ci_github(image, output):
 @click.option("--tag", "version_tag", help="Versioned tag to use instead of the generated one.")
 def base_cmd(image, version_tag):
     """Mirror (or build) IMAGE's base into your registry: versioned tag, then moving tag."""
-    from .base import publish_base, split_ref
+    from .base import publish_base
+    from .registry import split_ref
     from .tags import Tags
     project = load_project(image)
     tags = Tags(version_tag, split_ref(project.image.base)[1]) if version_tag else None

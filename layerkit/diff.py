@@ -13,12 +13,12 @@ from pathlib import Path
 
 from . import registry
 from .errors import ExitCode, LayerkitError
+from .patterns import unpin
+from .registry import normalize
 
 SCHEMA_VERSION = 1
 INDEX_TYPES = ("application/vnd.oci.image.index.v1+json",
                "application/vnd.docker.distribution.manifest.list.v2+json")
-TRANSPORTS = ("docker://", "containers-storage:", "oci:", "oci-archive:", "docker-archive:",
-              "dir:")
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,6 @@ class ImageInfo:
     def predicted(self) -> int | None:
         plan = _plan_label(self.labels)
         return plan.get("expected_bytes_per_update") if plan else None
-
-
-def normalize(ref: str) -> str:
-    """A bare host/repo:tag means docker://."""
-    return ref if ref.startswith(TRANSPORTS) else f"docker://{ref}"
 
 
 def default_platform() -> str:
@@ -93,13 +88,8 @@ def read_image(ref: str, tls_verify: bool = True, plat: str | None = None) -> Im
 
 
 def _with_digest(ref: str, digest: str) -> str:
-    if ref.startswith("docker://"):
-        name = ref.split("@", 1)[0]
-        last = name.rsplit("/", 1)
-        if ":" in last[-1]:
-            name = name.rsplit(":", 1)[0]
-        return f"{name}@{digest}"
-    return ref  # oci layouts: skopeo picks the platform itself
+    """docker://host/repo:tag -> docker://host/repo@digest (a platform's manifest)."""
+    return f"{registry.split_ref(ref)[0]}@{digest}"
 
 
 def _components(annotations: dict[str, str]) -> tuple[str, ...]:
@@ -132,12 +122,6 @@ def _attribute(layers: list[LayerInfo], labels: dict[str, str]) -> list[LayerInf
         out.append(LayerInfo(la.digest, la.size, tuple(meta.get("recipes", [])),
                              tuple(meta.get("packages", [])), meta.get("kind", "packages")))
     return out
-
-
-def _name(pinned: str) -> str:
-    """`name-version-release` -> name (unpinned names pass through)."""
-    parts = pinned.rsplit("-", 2)
-    return parts[0] if len(parts) == 3 and parts[1][:1].isdigit() else pinned
 
 
 @dataclass(frozen=True)
@@ -174,8 +158,8 @@ class Diff:
         if self.status(la) != "new":
             return []
         before = {p for o in self.old.layers for p in o.packages}
-        by_name = {_name(p): p for p in before}
-        return [f"{p} (was {by_name[_name(p)]})" if _name(p) in by_name else p
+        by_name = {unpin(p): p for p in before}
+        return [f"{p} (was {by_name[unpin(p)]})" if unpin(p) in by_name else p
                 for p in la.packages if p not in before]
 
     def to_json(self) -> dict:

@@ -9,7 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from . import registry
-from .diff import Diff, ImageInfo, normalize, read_image
+from .diff import Diff, ImageInfo, read_image
+from .registry import normalize
 
 SCHEMA_VERSION = 1
 

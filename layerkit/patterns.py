@@ -26,6 +26,14 @@ TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 REGISTRY_REPO = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
 
 
+def unpin(package: str) -> str:
+    """`name-version-release` (a pinned install argument) -> name; other names as given.
+    A heuristic: the version must start with a digit ("golang-1.19-go" stays whole only
+    when written without a version, which callers check first where it matters)."""
+    parts = package.rsplit("-", 2)
+    return parts[0] if len(parts) == 3 and parts[1][:1].isdigit() else package
+
+
 def valid_abs_path(path: str) -> bool:
     if not PATH_CHARS.match(path):
         return False

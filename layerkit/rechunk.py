@@ -26,6 +26,7 @@ from . import registry
 from .buildah import Isolation, Mounted
 from .errors import ExitCode, LayerkitError
 from .ocitar import LAYER_GZIP, Blob, LayerWriter, Layout, gzip_file, normalized
+from .patterns import unpin
 
 WHITEOUT, OPAQUE = ".wh.", ".wh..wh..opq"
 EXTRA_LAYERS = 3  # volatile state, rpmdb, recipe config: besides the plan's layers
@@ -207,9 +208,8 @@ def _unpack_blob(blob: Path, media_type: str, dest: Path) -> None:
 
 
 def _transport(ref: str, push: bool = False) -> str:
-    if ref.startswith(("docker://", "containers-storage:", "oci:", "oci-archive:", "dir:")):
-        return ref
-    return f"docker://{ref}" if push else f"containers-storage:{ref}"
+    """Bare references: pushed to a registry, read from local storage."""
+    return registry.normalize(ref, "docker://" if push else "containers-storage:")
 
 
 def _base_blobs(src: Layout, out: Layout, manifest: dict, config: dict, n_base: int,
@@ -272,8 +272,7 @@ def group_units(units: Mapping[str, str], state: State, built: list[dict],
     pkg_layer = {p: la["index"] for la in plan_layers for p in la.get("packages", [])}
     for la in plan_layers:
         for p in la.get("packages", []):
-            if _pinned(p):
-                pkg_layer.setdefault(p.rsplit("-", 2)[0], la["index"])
+            pkg_layer.setdefault(unpin(p), la["index"])
     recipe_layer = {r: la["index"] for la in plan_layers for r in la.get("recipes", [])}
     by_plan: dict[int, set[str]] = {}
     config_units: set[str] = set()
@@ -301,11 +300,6 @@ def group_units(units: Mapping[str, str], state: State, built: list[dict],
         groups.append(Group("config", tuple(sorted(config_units)),
                             tuple(sorted(u[6:] for u in config_units))))
     return groups, {p: index_of[u] for p, u in units.items()}
-
-
-def _pinned(p: str) -> bool:
-    parts = p.rsplit("-", 2)
-    return len(parts) == 3 and parts[1][:1].isdigit()
 
 
 def _write_group(writer: LayerWriter, paths: list[str], state: State,

@@ -13,6 +13,24 @@ from .run import run
 
 TRANSIENT = ("connection refused", "connection reset", "timeout", "i/o timeout",
              "toomanyrequests", "503", "502", "504", "500 internal", "eof")
+TRANSPORTS = ("docker://", "containers-storage:", "oci:", "oci-archive:", "docker-archive:",
+              "dir:")
+
+
+def normalize(ref: str, bare: str = "docker://") -> str:
+    """A reference without a transport gets `bare` (docker:// unless told otherwise)."""
+    return ref if ref.startswith(TRANSPORTS) else f"{bare}{ref}"
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """host[:port]/repo[:tag][@digest] -> (host[:port]/repo, tag or "latest")."""
+    name = ref.split("@", 1)[0]
+    if ":" in name.rsplit("/", 1)[-1]:
+        repo, tag = name.rsplit(":", 1)
+        return repo, tag
+    return name, "latest"
+
+
 RETRY_DELAY = float(os.environ.get("LAYERKIT_RETRY_DELAY", "1.0"))  # seconds, doubling
 PERMANENT_HINTS = {
     "manifest unknown": "no such tag",
