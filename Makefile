@@ -6,7 +6,7 @@ demo:
 	@command -v buildah >/dev/null && command -v mmdebstrap >/dev/null && command -v docker-registry >/dev/null || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq buildah skopeo docker-registry rpm dnf createrepo-c mmdebstrap)
 	python3 -m pip install -q -e '.[test]'
-	python3 -m layerkit.demo .layerkit/demo
+	python3 -m standin.demo .layerkit/demo
 
 # Quick start, command 2: what CI runs.
 test:

@@ -26,14 +26,14 @@ from collections.abc import Sequence
 
 import networkx as nx
 
-from layerkit.graph import PlanUnit
+from layerkit.planner.components import Component
 
 
-def one_layer(units: Sequence[PlanUnit], k: int, years: float) -> list[int]:
+def one_layer(units: Sequence[Component], k: int, years: float) -> list[int]:
     return [0] * len(units)
 
 
-def biggest_alone(units: Sequence[PlanUnit], k: int, years: float) -> list[int]:
+def biggest_alone(units: Sequence[Component], k: int, years: float) -> list[int]:
     order = sorted(range(len(units)), key=lambda i: (-units[i].size, units[i].id))
     assign = [k - 1] * len(units)
     for layer, i in enumerate(order[: k - 1]):
@@ -51,12 +51,12 @@ def _dense(assign: list[int]) -> list[int]:
     return [remap[a] for a in assign]
 
 
-def basic_packing(units: Sequence[PlanUnit], k: int, years: float) -> list[int]:
+def basic_packing(units: Sequence[Component], k: int, years: float) -> list[int]:
     n = len(units)
     if k <= 3 or n <= k:
         return biggest_alone(units, k, years) if n > k else list(range(n))
     sizes = [u.size for u in units]
-    rates = [u.changes_per_year for u in units]
+    rates = [u.rate for u in units]
     med, mad = _mad(sizes)
     top_rate = max(rates)
     rest = set(range(n))
@@ -109,7 +109,7 @@ def _from_bins(bins: list[list[int]], n: int) -> list[int]:
     return assign
 
 
-def chunkah(units: Sequence[PlanUnit], k: int, years: float) -> list[int]:
+def chunkah(units: Sequence[Component], k: int, years: float) -> list[int]:
     n = len(units)
     if n <= k:
         return list(range(n))
@@ -120,7 +120,7 @@ def chunkah(units: Sequence[PlanUnit], k: int, years: float) -> list[int]:
     bins: list[list[int]] = [[i] for i in outliers]
     rest = [i for i in range(n) if i not in set(outliers)]
     # stability = probability of no change over a year; tiers at mean +- 1 sigma
-    stab = {i: math.exp(-units[i].changes_per_year) for i in rest}
+    stab = {i: math.exp(-units[i].rate) for i in rest}
     if rest:
         mean = statistics.fmean(stab.values())
         sd = statistics.pstdev(stab.values())
@@ -144,12 +144,12 @@ def chunkah(units: Sequence[PlanUnit], k: int, years: float) -> list[int]:
     return _from_bins(bins, n)
 
 
-def rechunk(units: Sequence[PlanUnit], k: int, years: float) -> list[int]:
+def rechunk(units: Sequence[Component], k: int, years: float) -> list[int]:
     n = len(units)
     if n <= k:
         return list(range(n))
     sizes = [u.size for u in units]
-    rates = [u.changes_per_year for u in units]
+    rates = [u.rate for u in units]
     small = [i for i in range(n) if sizes[i] < 500_000]
     medium = [i for i in range(n) if 500_000 <= sizes[i] < 1_000_000]
     big = sorted((i for i in range(n) if sizes[i] >= 1_000_000),
@@ -177,7 +177,7 @@ def rechunk(units: Sequence[PlanUnit], k: int, years: float) -> list[int]:
     return _from_bins(bins + layers, n)
 
 
-def nix(units: Sequence[PlanUnit], k: int, years: float) -> list[int]:
+def nix(units: Sequence[Component], k: int, years: float) -> list[int]:
     n = len(units)
     if n <= k:
         return list(range(n))
@@ -200,7 +200,7 @@ PACKERS = {"one layer": one_layer, "biggest alone": biggest_alone,
            "basic_packing": basic_packing, "chunkah": chunkah, "rechunk": rechunk, "nix": nix}
 
 
-def order_respecting(units: Sequence[PlanUnit], assign: list[int]) -> list[int]:
+def order_respecting(units: Sequence[Component], assign: list[int]) -> list[int]:
     """Stack a packer's groups so every unit sits on or above its dependencies."""
     index = {u.id: i for i, u in enumerate(units)}
     g = nx.DiGraph()

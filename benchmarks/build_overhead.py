@@ -1,6 +1,6 @@
 """`layerkit build` wall time against plain `buildah build` of the same Containerfile.
 
-    python3 benchmarks/build_overhead.py [WORKDIR]
+    python3 -m benchmarks.build_overhead [WORKDIR]
 
 Uses the stand-in world (base, local RPM repo, registry on 127.0.0.1). Each measurement is
 a cold build (buildah's cache for the demo image removed first) so both sides do the same
@@ -20,7 +20,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from layerkit import rig
+from standin import world
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 3
@@ -28,20 +28,20 @@ RUNS = 3
 
 def sh(argv: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(argv, check=True, capture_output=True)  # noqa: S603
+    subprocess.run(argv, check=True, capture_output=True)
     return time.perf_counter() - start
 
 
 def prune(*refs: str) -> None:
     """Forget built images and buildah's cached intermediate layers; keep the base."""
     for ref in refs:
-        subprocess.run(["buildah", "rmi", "--force", ref], capture_output=True)  # noqa: S603,S607
-    subprocess.run(["buildah", "rmi", "--prune"], capture_output=True)  # noqa: S603,S607
+        subprocess.run(["buildah", "rmi", "--force", ref], capture_output=True)
+    subprocess.run(["buildah", "rmi", "--prune"], capture_output=True)
 
 
 def main(work: Path) -> None:
-    with rig.world(work) as (base, _repo, repo_url, registry):
-        image = rig.write_project(work / "project", base, repo_url, registry.host, "bench")
+    with world.world(work) as (base, _repo, repo_url, registry):
+        image = world.write_project(work / "project", base, repo_url, registry.host, "bench")
         ctx = work / "w" / "context"
         lk, plain = [], []
         for i in range(RUNS):

@@ -1,6 +1,6 @@
 """`layerkit diff` of two 128-layer images and `layerkit history` of 50 tags, timed.
 
-    python3 benchmarks/diff_history.py [WORKDIR]
+    python3 -m benchmarks.diff_history [WORKDIR]
 
 Images are written directly as OCI layouts (small deterministic gzip layers), copied into a
 real docker-registry on 127.0.0.1 with skopeo, then measured through the CLI as a user runs
@@ -22,15 +22,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from layerkit import rig
+from layerkit.oci.layout import LAYER_GZIP, Layout
+from standin import servers
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def blob(layout: Path, data: bytes) -> dict:
-    digest = hashlib.sha256(data).hexdigest()
-    (layout / "blobs" / "sha256" / digest).write_bytes(data)
-    return {"digest": f"sha256:{digest}", "size": len(data)}
 
 
 def layer(seed: str) -> tuple[bytes, str]:
@@ -44,48 +39,36 @@ def layer(seed: str) -> tuple[bytes, str]:
     return gzip.compress(raw.getvalue(), mtime=0), diff_id
 
 
-def write_image(layout: Path, tag: str, seeds: list[str]) -> None:
-    (layout / "blobs" / "sha256").mkdir(parents=True, exist_ok=True)
-    (layout / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
+def write_image(layout: Layout, tag: str, seeds: list[str]) -> None:
     layers, diff_ids = [], []
     for s in seeds:
         data, diff_id = layer(s)
-        layers.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
-                       **blob(layout, data)})
+        layers.append(layout.put(data, LAYER_GZIP))
         diff_ids.append(diff_id)
     config = {"architecture": "amd64", "os": "linux", "created": "1970-01-01T00:00:00Z",
               "rootfs": {"type": "layers", "diff_ids": diff_ids}, "config": {}}
-    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                           **blob(layout, json.dumps(config).encode())},
-                "layers": layers}
-    m = blob(layout, json.dumps(manifest).encode())
-    index_path = layout / "index.json"
-    index = json.loads(index_path.read_text()) if index_path.exists() else \
-        {"schemaVersion": 2, "manifests": []}
-    index["manifests"].append({"mediaType": "application/vnd.oci.image.manifest.v1+json", **m,
-                               "annotations": {"org.opencontainers.image.ref.name": tag}})
-    index_path.write_text(json.dumps(index))
+    layout.write_image(config, layers, tag)
 
 
 def timed(argv: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(argv, check=True, capture_output=True)  # noqa: S603
+    subprocess.run(argv, check=True, capture_output=True)
     return time.perf_counter() - start
 
 
 def main(work: Path) -> None:
     work.mkdir(parents=True, exist_ok=True)
-    registry = rig.Registry(work / "registry")
+    registry = servers.Registry(work / "registry")
     try:
-        layout = work / "layout"
+        layout = Layout(work / "layout")
+        layout.init()
         for i in range(50):  # release i changes layers 100.. by one seed each release
             seeds = [f"stable-{j}" for j in range(100)] + [f"hot-{j}-{i // (j % 5 + 1)}"
                                                             for j in range(28)]
             write_image(layout, f"r{i:02d}", seeds)
         for i in range(50):
-            subprocess.run(["skopeo", "copy", "--dest-tls-verify=false",  # noqa: S603,S607
-                            f"oci:{layout}:r{i:02d}",
+            subprocess.run(["skopeo", "copy", "--dest-tls-verify=false",
+                            f"oci:{layout.root}:r{i:02d}",
                             f"docker://{registry.host}/bench/img:r{i:02d}"],
                            check=True, capture_output=True)
         repo = f"{registry.host}/bench/img"

@@ -1,6 +1,6 @@
 """Plan quality against today's packers on real package data (run by hand).
 
-    python3 benchmarks/plan_quality.py [CATALOG.json ...] [--quick]
+    python3 -m benchmarks.plan_quality [CATALOG.json ...] [--quick]
 
 A. rates: every catalog x max layers {16, 32, 64, 127} x cadence {1, 7, 30} days x pace
    {x1, x8} x model {independent, containerfile}: expected bytes per update of layerkit's
@@ -29,14 +29,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from baselines import PACKERS, order_respecting  # noqa: E402
-
-from layerkit.catalog import PRIOR_UPDATES  # noqa: E402
-from layerkit.cost import CostModel, history_layer_costs  # noqa: E402
-from layerkit.image import Model  # noqa: E402
-from layerkit.pipeline import catalog_project  # noqa: E402
-from layerkit.plan import assemble, make_plan  # noqa: E402
+from benchmarks.baselines import PACKERS, order_respecting
+from layerkit.config.catalog import PRIOR_UPDATES
+from layerkit.config.image import Model
+from layerkit.config.load import read_catalog
+from layerkit.planner.components import catalog_components
+from layerkit.planner.cost import CostModel, history_layer_costs
+from layerkit.planner.plan import assemble, make_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERHEAD = 4_000_000  # containerfile model: rpmdb + dnf state per rebuilt layer (stand-in)
@@ -51,7 +50,7 @@ def rates_grid(name: str, units, quick: bool) -> list[dict]:
     rows = []
     for model in Model:
         for pace in (1, 8):
-            us = [replace(u, changes_per_year=u.changes_per_year * pace) for u in units]
+            us = [replace(u, rate=u.rate * pace) for u in units]
             for k in ((32, 64) if quick else (16, 32, 64, 127)):
                 for cadence in ((7,) if quick else (1, 7, 30)):
                     cm = CostModel(model, cadence, OVERHEAD if model is Model.CONTAINERFILE else 0)
@@ -101,7 +100,7 @@ def history_rows(name: str, units, catalog, quick: bool) -> list[dict]:
         train, test = windows[:cut], windows[cut:]
         train_years = cut * 7 / 365.25
         # what a rates-only planner and the packers know: rates counted on the train part
-        seen = [replace(u, changes_per_year=(sum(1 for w in train if set(u.packages) & w)
+        seen = [replace(u, rate=(sum(1 for w in train if set(u.packages) & w)
                                              + PRIOR_UPDATES) / train_years) for u in units]
         cm = CostModel(Model.INDEPENDENT, 7.0)
 
@@ -115,7 +114,7 @@ def history_rows(name: str, units, catalog, quick: bool) -> list[dict]:
                                            test))
 
         def assign_of(plan) -> list[int]:
-            where = {u.id: la.index for la in plan.layers for u in la.units}
+            where = {u.id: la.index for la in plan.layers for u in la.components}
             return [where[u.id] for u in units]
 
         lb = sum(history_layer_costs([u.size for u in units], [set(u.packages) for u in units],
@@ -139,10 +138,10 @@ def stability_rows(name: str, units) -> list[dict]:
         cm = CostModel(model, 7.0, OVERHEAD if model is Model.CONTAINERFILE else 0)
         for k in (32, 64):
             first = make_plan(units, cm, k)
-            prev = {u.id: la.index for la in first.layers for u in la.units}
+            prev = {u.id: la.index for la in first.layers for u in la.components}
             rnd = random.Random(k)
             moved = [replace(u, size=int(u.size * rnd.uniform(0.8, 1.2)),
-                             changes_per_year=u.changes_per_year * rnd.uniform(0.8, 1.2))
+                             rate=u.rate * rnd.uniform(0.8, 1.2))
                      for u in units]
             total = sum(u.size for u in moved)
             fresh = make_plan(moved, cm, k)
@@ -159,7 +158,7 @@ def _moved(plan, prev: dict[str, int], units) -> int:
     size = {u.id: u.size for u in units}
     overlap: dict[tuple[int, int], int] = {}
     for la in plan.layers:
-        for u in la.units:
+        for u in la.components:
             key = (la.index, prev[u.id])
             overlap[key] = overlap.get(key, 0) + size[u.id]
     match, used = {}, set()
@@ -167,16 +166,16 @@ def _moved(plan, prev: dict[str, int], units) -> int:
         if new not in match and old not in used:
             match[new] = old
             used.add(old)
-    return sum(size[u.id] for la in plan.layers for u in la.units
+    return sum(size[u.id] for la in plan.layers for u in la.components
                if match.get(la.index) != prev[u.id])
 
 
 SCALE_CHILD = """
 import random, time, resource
-from layerkit.graph import PlanUnit
-from layerkit.cost import CostModel
-from layerkit.image import Model
-from layerkit.plan import make_plan
+from layerkit.planner.components import Component
+from layerkit.planner.cost import CostModel
+from layerkit.config.image import Model
+from layerkit.planner.plan import make_plan
 rnd = random.Random(5)
 n, e = 20000, 100000
 deps = [set() for _ in range(n)]
@@ -186,7 +185,7 @@ while edges < e:
     d = rnd.randrange(max(0, i - 2000), i)
     edges += d not in deps[i]
     deps[i].add(d)
-units = [PlanUnit(f"u{i:05d}", (), (f"p{i}",), int(rnd.lognormvariate(11, 2)),
+units = [Component(f"u{i:05d}", (), (f"p{i}",), int(rnd.lognormvariate(11, 2)),
                   rnd.expovariate(1 / 0.6), tuple(f"u{d:05d}" for d in sorted(deps[i])))
          for i in range(n)]
 t = time.perf_counter()
@@ -199,7 +198,7 @@ print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrs
 def scale_rows(catalogs) -> list[dict]:
     rows = []
     for model, overhead in (("INDEPENDENT", 0), ("CONTAINERFILE", OVERHEAD)):
-        proc = subprocess.run([sys.executable, "-c",  # noqa: S603
+        proc = subprocess.run([sys.executable, "-c",
                                SCALE_CHILD.replace("{model}", model)
                                .replace("{overhead}", str(overhead))],
                               capture_output=True, check=True, text=True)
@@ -222,7 +221,8 @@ def main(argv: list[str]) -> None:
     quick = "--quick" in argv
     paths = [Path(a) for a in argv if not a.startswith("--")] or \
         sorted((ROOT.parent / "shared" / "datasets").glob("*.json"))
-    loaded = [(p.stem, *catalog_project(p)) for p in paths]
+    loaded = [(p.stem, cat, catalog_components(cat)) for p in paths
+              for cat in [read_catalog(p)]]
     result: dict = {"overhead_containerfile": OVERHEAD}
     result["rates"] = [r for name, _, units in loaded for r in rates_grid(name, units, quick)]
     t = Table(title="A. expected MB per update (rates); excess ratio = layerkit excess / best "

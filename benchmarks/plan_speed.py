@@ -1,6 +1,6 @@
 """Plan time and quality of `layerkit plan --all` on the shared catalogs (run by hand).
 
-    python3 benchmarks/plan_speed.py [CATALOG.json ...]
+    python3 -m benchmarks.plan_speed [CATALOG.json ...]
 
 Prints a table: wall time of the CLI (a fresh process, as a user runs it) and expected
 bytes per update of layerkit's plan against one layer and "the biggest N-1 units alone,
@@ -18,11 +18,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from layerkit.cost import CostModel
-from layerkit.image import Model
-from layerkit.pipeline import catalog_project
-from layerkit.plan import assemble
-from layerkit.sizes import human
+from layerkit.config.image import Model
+from layerkit.config.load import read_catalog
+from layerkit.config.sizes import human
+from layerkit.planner.components import catalog_components
+from layerkit.planner.cost import CostModel
+from layerkit.planner.plan import assemble
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = sorted((ROOT.parent / "shared" / "datasets").glob("*.json"))
@@ -40,12 +41,12 @@ def baselines(units, k: int, cm: CostModel) -> dict[str, float]:
 def main(paths: list[Path]) -> None:
     rows = []
     for path in paths:
-        _, units = catalog_project(path)
+        units = catalog_components(read_catalog(path))
         for k in (16, 32, 64):
             argv = ["layerkit", "plan", "--catalog", str(path), "--all", "--max-layers", str(k),
                     "--model", "independent", "--json"]
             start = time.perf_counter()
-            out = subprocess.run(argv, capture_output=True, check=True).stdout  # noqa: S603
+            out = subprocess.run(argv, capture_output=True, check=True).stdout
             wall = time.perf_counter() - start
             plan = json.loads(out)
             base = baselines(units, k, CostModel(Model.INDEPENDENT, 7.0))

@@ -1,6 +1,6 @@
 """Re-chunk throughput and the upgrade bytes of plain vs re-chunked builds (run by hand).
 
-    python3 benchmarks/rechunk.py [WORKDIR]
+    python3 -m benchmarks.rechunk [WORKDIR]
 
 A ~1 GB image on the stand-in world: the 40 largest packages of the devtools catalog
 (payload = 2x their compressed size, random bytes), in 8 recipes. Five successive builds:
@@ -22,16 +22,17 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from layerkit import rig
-from layerkit.catalog import load_catalog
+from layerkit.config.catalog_file import load_catalog
 from layerkit.errors import Problems
+from standin import rpms, servers, world
+from standin.base import standin_base
 
 ROOT = Path(__file__).resolve().parent.parent
 PACE, CADENCE, STEPS = 8, 7.0, 5
 
 
 def sh(argv: list[str]) -> str:
-    return subprocess.run(argv, check=True, capture_output=True, text=True).stdout  # noqa: S603
+    return subprocess.run(argv, check=True, capture_output=True, text=True).stdout
 
 
 def main(work: Path) -> None:
@@ -39,7 +40,7 @@ def main(work: Path) -> None:
     catalog = load_catalog(ROOT.parent / "shared/datasets/devtools.json", Problems())
     top = sorted(catalog.packages.values(), key=lambda p: -p.size)[:40]
     versions = {p.name: 1 for p in top}
-    specs = {p.name: rig.RpmSpec(p.name, "1.0", size=2 * p.size) for p in top}
+    specs = {p.name: rpms.RpmSpec(p.name, "1.0", size=2 * p.size) for p in top}
     rates = {p.name: catalog.rate(p.name) * PACE for p in top}
     names = sorted(versions)
     recipes = {}
@@ -48,15 +49,15 @@ def main(work: Path) -> None:
         recipes[f"r{i}"] = (f'description = "benchmark group {i}"\npackages = {json.dumps(group)}\n'
                             f'size = {sum(specs[n].size for n in group)}\n'
                             f"changes_per_year = {sum(rates[n] for n in group):.3f}\n")
-    base = rig.standin_base(work)
+    base = standin_base(work)
     repo = work / "repo"
-    rig.make_repo(list(specs.values()), repo)
-    server = rig.RepoServer(repo)
-    registry = rig.Registry(work / "registry")
+    rpms.make_repo(list(specs.values()), repo)
+    server = servers.RepoServer(repo)
+    registry = servers.Registry(work / "registry")
     rnd = random.Random(11)
     rows, throughput = [], None
     try:
-        image = rig.write_project(work / "project", base, server.url, registry.host, "b",
+        image = world.write_project(work / "project", base, server.url, registry.host, "b",
                                   recipes=recipes, repository="bench/img", max_layers=12)
         # the catalog lets the independent plan place packages, not whole recipes; it
         # holds just the 40 packages this world has (dependencies among them kept)
@@ -78,8 +79,8 @@ def main(work: Path) -> None:
                     changes.append(rnd.choice(names))
                 for n in changes:
                     versions[n] += 1
-                    specs[n] = rig.RpmSpec(n, f"{versions[n]}.0", size=specs[n].size)
-                rig.make_repo([specs[n] for n in changes], repo)
+                    specs[n] = rpms.RpmSpec(n, f"{versions[n]}.0", size=specs[n].size)
+                rpms.make_repo([specs[n] for n in changes], repo)
             if step == 3:
                 ctr = sh(["buildah", "from", "--pull=false", base]).strip()
                 sh(["buildah", "run", "--isolation", "chroot", ctr, "--", "sh", "-c",

@@ -19,6 +19,20 @@ class LayerkitError(Exception):
         super().__init__("\n".join(self.problems))
 
 
+class RegistryError(LayerkitError):
+    """A registry refused or failed a request; `reason` says which, for callers that
+    treat a missing image differently from a refused one."""
+
+    NOT_FOUND = "not found"  # no such tag or repository: the reference is wrong (exit 2)
+    DENIED = "denied"  # authentication or authorisation refused
+    FAILED = "failed"  # unreachable, or anything else
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message, ExitCode.BAD_INPUT if reason == self.NOT_FOUND
+                         else ExitCode.FAILED)
+        self.reason = reason
+
+
 class Problems:
     """Collects validation problems so all of them are reported at once."""
 

@@ -1,24 +1,40 @@
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from layerkit.cli import main
 
-pytest_plugins = ["rig_fixtures"]
+pytest_plugins = ["world_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT.parent / "shared" / "datasets"
 
 
-def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as e:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    return int(e.value.code or 0), out, err
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def __iter__(self):  # code, out, err = run_cli(...)
+        return iter((self.code, self.out, self.err))
+
+
+def run_cli(*argv: str) -> Result:
+    """The command line in this process, its output captured (usable from fixtures of
+    any scope, unlike capsys)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            pytest.raises(SystemExit) as e:
+        main([str(a) for a in argv])
+    return Result(int(e.value.code or 0), out.getvalue(), err.getvalue())
 
 
 class Tree:

@@ -7,14 +7,16 @@ import os
 import pytest
 
 from conftest import run_cli
+from layerkit.tools import skopeo
+from standin.servers import free_port
 
 GOOD = 'description = "ok"\npackages = ["vim"]\nsize = "1 MB"\nupdate = "monthly"\n'
 
 
-def check(capsys, tree, *expected: str, image_text: str = ""):
+def check(tree, *expected: str, image_text: str = ""):
     image = tree.image(image_text)
     out_dir = tree.root / "out"
-    code, out, err = run_cli(capsys, "generate", str(image), "-o", str(out_dir))
+    code, out, err = run_cli("generate", str(image), "-o", str(out_dir))
     assert code == 2, (out, err)
     lines = [line for line in err.splitlines() if line]
     assert all(line.startswith("error: ") for line in lines), err
@@ -25,45 +27,45 @@ def check(capsys, tree, *expected: str, image_text: str = ""):
     return lines
 
 
-def test_invalid_toml_names_the_line(capsys, tree):
+def test_invalid_toml_names_the_line(tree):
     tree.recipe("a", 'description = "x"\npackages = ["vim"\n')
-    lines = check(capsys, tree, "recipes/a.toml: invalid TOML")
+    lines = check(tree, "recipes/a.toml: invalid TOML")
     assert "line" in lines[0]
 
 
-def test_unknown_key_wrong_type_missing_key_all_reported(capsys, tree):
+def test_unknown_key_wrong_type_missing_key_all_reported(tree):
     tree.recipe("a", 'description = "x"\npackagez = ["vim"]\n')
     tree.recipe("b", 'description = 3\npackages = "vim"\n')
     tree.recipe("c", 'packages = ["vim"]\nsize = "1 MB"\nupdate = "monthly"\n')
-    lines = check(capsys, tree, "recipes/a.toml: packagez: unknown key",
+    lines = check(tree, "recipes/a.toml: packagez: unknown key",
                   "recipes/b.toml: description: expected a string",
                   "recipes/b.toml: packages: expected a list of strings",
                   "recipes/c.toml: description: required key is missing")
     assert len(lines) == 4
 
 
-def test_recipe_cycle_prints_the_path(capsys, tree):
+def test_recipe_cycle_prints_the_path(tree):
     tree.recipe("a", GOOD + 'requires = ["b"]\n')
     tree.recipe("b", GOOD.replace("vim", "emacs") + 'requires = ["c"]\n')
     tree.recipe("c", GOOD.replace("vim", "nano") + 'requires = ["a"]\n')
-    lines = check(capsys, tree, "recipe cycle: a → b → c → a")
+    lines = check(tree, "recipe cycle: a → b → c → a")
     assert len(lines) == 1
 
 
-def test_unknown_required_recipe(capsys, tree):
+def test_unknown_required_recipe(tree):
     tree.recipe("a", GOOD + 'requires = ["nope"]\n')
-    check(capsys, tree, "recipes/a.toml: requires[0]: unknown recipe 'nope'")
+    check(tree, "recipes/a.toml: requires[0]: unknown recipe 'nope'")
 
 
 @pytest.mark.parametrize("name", ["vim; rm -rf /", "$(id)", "vim\nrm", "`id`", "-rf", "a b"])
-def test_package_names_with_shell_metacharacters(capsys, tree, name):
+def test_package_names_with_shell_metacharacters(tree, name):
     tree.recipe("a", f'description = "x"\npackages = ["ok", {name!r}]\nsize = 1\n'
                      'update = "weekly"\n'.replace("'", '"') if "\n" not in name else
                 'description = "x"\npackages = ["ok", "vim\\nrm"]\nsize = 1\n')
-    check(capsys, tree, "recipes/a.toml: packages[1]: ", "is not a package name")
+    check(tree, "recipes/a.toml: packages[1]: ", "is not a package name")
 
 
-def test_file_src_escaping_the_recipe_folder(capsys, tree):
+def test_file_src_escaping_the_recipe_folder(tree):
     outside = tree.root / "secret"
     outside.write_text("s")
     tree.file("a/link").unlink()
@@ -79,29 +81,29 @@ def test_file_src_escaping_the_recipe_folder(capsys, tree):
         src = "a/link"
         dest = "/usr/share/a/3"
         """.replace("        ", ""))
-    check(capsys, tree, "recipes/a.toml: files[0].src: '../secret' leads outside",
+    check(tree, "recipes/a.toml: files[0].src: '../secret' leads outside",
           "recipes/a.toml: files[1].src: '/etc/passwd' must be relative",
           "recipes/a.toml: files[2].src: 'a/link' leads outside")
 
 
-def test_dest_under_usr_etc_is_refused(capsys, tree):
+def test_dest_under_usr_etc_is_refused(tree):
     tree.file("a/conf")
     tree.recipe("a", GOOD + '[[files]]\nsrc = "a/conf"\ndest = "/usr/etc/foo.conf"\n')
-    check(capsys, tree, "recipes/a.toml: files[0].dest: /usr/etc/foo.conf is refused")
+    check(tree, "recipes/a.toml: files[0].dest: /usr/etc/foo.conf is refused")
 
 
-def test_max_layers_below_one(capsys, tree):
+def test_max_layers_below_one(tree):
     tree.recipe("a", GOOD)
-    check(capsys, tree, "images/test.toml: max_layers: must be between 1 and 127",
+    check(tree, "images/test.toml: max_layers: must be between 1 and 127",
           image_text="max_layers = 0\n")
 
 
-def test_estimates_required_without_catalog(capsys, tree):
+def test_estimates_required_without_catalog(tree):
     tree.recipe("a", 'description = "x"\npackages = ["vim"]\n')
-    check(capsys, tree, "recipes/a.toml: size: required", "recipes/a.toml: update: required")
+    check(tree, "recipes/a.toml: size: required", "recipes/a.toml: update: required")
 
 
-def test_bad_unit_and_repo(capsys, tree):
+def test_bad_unit_and_repo(tree):
     tree.recipe("a", GOOD + """
 [[repos]]
 id = "bad id"
@@ -111,25 +113,25 @@ name = "x.service"
 exec = "flatpak install foo"
 run = "sometimes"
 """)
-    check(capsys, tree, "repos[0].id: 'bad id' is not a repository id",
+    check(tree, "repos[0].id: 'bad id' is not a repository id",
           "repos[0].gpgkey: required for a remote repository",
           "units[0].exec: 'flatpak': the program must be an absolute path",
           "units[0].run: 'sometimes' is not one of")
 
 
-def test_debug_shows_traceback(capsys, tree):
+def test_debug_shows_traceback(tree):
     tree.recipe("a", GOOD + 'requires = ["nope"]\n')
-    code, _, err = run_cli(capsys, "--debug", "plan", str(tree.image()))
+    code, _, err = run_cli("--debug", "plan", str(tree.image()))
     assert code == 2 and "Traceback" in err
 
 
-def test_invalid_toml_mid_file_names_the_line(capsys, tree):
+def test_invalid_toml_mid_file_names_the_line(tree):
     tree.recipe("a", 'description = "x"\npackages = = 3\nsize = 1\n')
-    lines = check(capsys, tree, "recipes/a.toml: invalid TOML")
+    lines = check(tree, "recipes/a.toml: invalid TOML")
     assert "line 2" in lines[0]
 
 
-def test_bad_accounts_and_flatpaks(capsys, tree):
+def test_bad_accounts_and_flatpaks(tree):
     tree.recipe("a", GOOD + """
 [[users]]
 name = "Bad User"
@@ -141,12 +143,12 @@ gid = 0
 apps = ["firefox", "org.kde.okular"]
 scope = "everyone"
 """)
-    check(capsys, tree, "users[0].name: 'Bad User' is not an account name",
+    check(tree, "users[0].name: 'Bad User' is not an account name",
           "users[0].uid: 1500 is not a system id", "groups[0].gid: 0 is not a system id",
           "flatpaks.apps[0]: 'firefox' is not a flatpak application id")
 
 
-def test_users_render_to_sysusers(capsys, tree):
+def test_users_render_to_sysusers(tree):
     tree.recipe("a", GOOD + """
 [[groups]]
 name = "builders"
@@ -157,20 +159,20 @@ home = "/var/lib/builder"
 groups = ["builders"]
 """)
     out_dir = tree.root / "ctx"
-    code, _, err = run_cli(capsys, "generate", str(tree.image()), "-o", str(out_dir))
+    code, _, err = run_cli("generate", str(tree.image()), "-o", str(out_dir))
     assert code == 0, err
     conf = (out_dir / "files/a/usr/lib/sysusers.d/layerkit-a.conf").read_text()
     assert conf.splitlines()[1:] == ["g builders -", 'u builder - "CI builder" '
                                      "/var/lib/builder /usr/sbin/nologin", "m builder builders"]
 
 
-def test_missing_buildah_is_one_line_with_the_install_command(capsys, tree, monkeypatch,
+def test_missing_buildah_is_one_line_with_the_install_command(tree, monkeypatch,
                                                               tmp_path):
     tree.recipe("a", GOOD)
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    code, _, err = run_cli(capsys, "build", str(tree.image()), "--workdir",
+    code, _, err = run_cli("build", str(tree.image()), "--workdir",
                            str(tmp_path / "w"))
     assert code == 2
     assert err.strip().splitlines() == [
@@ -178,12 +180,10 @@ def test_missing_buildah_is_one_line_with_the_install_command(capsys, tree, monk
         "dnf install buildah (Fedora)"]
 
 
-def test_unreachable_registry_is_one_line_naming_the_ref(capsys, monkeypatch):
-    from layerkit import registry
-    from layerkit.rig import free_port
-    monkeypatch.setattr(registry, "RETRY_DELAY", 0.01)
+def test_unreachable_registry_is_one_line_naming_the_ref(monkeypatch):
+    monkeypatch.setattr(skopeo, "RETRY_DELAY", 0.01)
     ref = f"127.0.0.1:{free_port()}/nothing/here:1"
-    code, _, err = run_cli(capsys, "diff", ref, ref, "--no-tls-verify")
+    code, _, err = run_cli("diff", ref, ref, "--no-tls-verify")
     assert code == 1
     lines = err.strip().splitlines()
     assert len(lines) == 1 and ref in lines[0] and "connection refused" in lines[0]

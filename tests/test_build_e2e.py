@@ -1,4 +1,7 @@
-"""End to end with real buildah, dnf, rpm, skopeo and a real registry."""
+"""End to end with real buildah, dnf, rpm, skopeo and a real registry.
+
+Builds happen in module-scoped fixtures, each asking for the one before it
+(first → rebuilt → bumped → recovered), so any test runs alone or in any order."""
 
 from __future__ import annotations
 
@@ -7,15 +10,18 @@ import json
 import pytest
 
 from conftest import run_cli
-from layerkit import buildah, registry, rig
-from layerkit.rig import PACKAGES, write_project
-from layerkit.run import run
+from layerkit.tools import buildah, skopeo
+from layerkit.tools.run import run
+from standin.base import standin_tag
+from standin.rpms import RpmSpec, make_repo
+from standin.world import PACKAGES, write_project
+from world_fixtures import own_repo
 
 pytestmark = pytest.mark.integration
 
 
 def manifest_layers(ref: str) -> list[str]:
-    raw, _ = registry.raw_manifest(f"docker://{ref}", tls_verify=False)
+    raw, _ = skopeo.raw_manifest(f"docker://{ref}", tls_verify=False)
     return [la["digest"] for la in json.loads(raw)["layers"]]
 
 
@@ -29,100 +35,118 @@ def rpm_q(image: str, packages: list[str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, standin, rpm_repo, registry_fixture):
+def world(tmp_path_factory, standin, registry_fixture):
+    repo, server = own_repo(tmp_path_factory, "e2e-repo")  # this module bumps versions
     root = tmp_path_factory.mktemp("project")
-    image = write_project(root, standin, rpm_repo[1], registry_fixture.host, "e2e")
-    return {"image": image, "root": root, "host": registry_fixture.host,
-            "repo": rpm_repo[0], "work": root / "work"}
+    image = write_project(root, standin, server.url, registry_fixture.host, "e2e",
+                          repository="test/e2e")
+    yield {"image": image, "root": root, "host": registry_fixture.host, "repo": repo,
+           "work": root / "work", "name": f"{registry_fixture.host}/test/e2e"}
+    server.stop()
 
 
-def build(capsys, project, tag, *extra):
-    return run_cli(capsys, "build", str(project["image"]), "--push", "--tag", tag,
-                   "--workdir", str(project["work"]), *extra)
+def build(world, tag, *extra):
+    return run_cli("build", world["image"], "--push", "--tag", tag, "--workdir",
+                   world["work"], *extra)
 
 
-def test_build_push_and_tags(capsys, project):
-    code, out, err = build(capsys, project, "e2e-v1")
-    assert code == 0, err
-    host = project["host"]
-    pushed = registry.digest(f"docker://{host}/test/desk:e2e-v1", tls_verify=False)
-    moving = registry.digest(f"docker://{host}/test/desk:e2e", tls_verify=False)
-    assert pushed == moving  # versioned and moving tag share one digest
-    _, plan_json, _ = run_cli(capsys, "plan", str(project["image"]), "--json")
-    plan = json.loads(plan_json)
-    base_layers = len(buildah.inspect(rig.standin_tag())["OCIv1"]["rootfs"]["diff_ids"])
-    layers = manifest_layers(f"{host}/test/desk:e2e-v1")
+@pytest.fixture(scope="module")
+def first(world):
+    result = build(world, "e2e-v1")
+    assert result.code == 0, result.err
+    plan = json.loads(run_cli("plan", world["image"], "--json").out)
+    return {"layers": manifest_layers(f"{world['name']}:e2e-v1"), "plan": plan,
+            "moving": skopeo.digest(f"docker://{world['name']}:e2e", tls_verify=False)}
+
+
+@pytest.fixture(scope="module")
+def rebuilt(world, first):
+    result = build(world, "e2e-v2")
+    assert result.code == 0, result.err
+    return manifest_layers(f"{world['name']}:e2e-v2")
+
+
+@pytest.fixture(scope="module")
+def bumped(world, rebuilt):
+    make_repo([RpmSpec("app", version="1.1", size=200_000, requires=("tool-a",))],
+              world["repo"])
+    result = build(world, "e2e-v3")
+    assert result.code == 0, result.err
+    return {"layers": manifest_layers(f"{world['name']}:e2e-v3"),
+            "moving": skopeo.digest(f"docker://{world['name']}:e2e", tls_verify=False)}
+
+
+@pytest.fixture(scope="module")
+def recovered(world, bumped):
+    """A build that fails (a package no repository has), then the fixed one."""
+    broken = world["root"] / "recipes" / "broken.toml"
+    broken.write_text('description = "names a package no repository has"\n'
+                      'packages = ["no-such-package"]\nsize = "1 kB"\nupdate = "daily"\n'
+                      'requires = ["app"]\n')
+    try:
+        failed = build(world, "e2e-broken")
+    finally:
+        broken.unlink()
+    moving = skopeo.digest(f"docker://{world['name']}:e2e", tls_verify=False)
+    pushed = run(["skopeo", "inspect", "--tls-verify=false",
+                  f"docker://{world['name']}:e2e-broken"], check=False).returncode == 0
+    again = build(world, "e2e-v4")
+    assert again.code == 0, again.err
+    return {"failed": failed, "moving_after_failure": moving, "broken_pushed": pushed,
+            "layers": manifest_layers(f"{world['name']}:e2e-v4")}
+
+
+def test_build_push_and_tags(world, first):
+    pushed = skopeo.digest(f"docker://{world['name']}:e2e-v1", tls_verify=False)
+    assert pushed == first["moving"]  # versioned and moving tag share one digest
+    base_layers = len(buildah.inspect(standin_tag())["OCIv1"]["rootfs"]["diff_ids"])
     # one layer per planned package layer, one for the config recipe
-    assert len(layers) == base_layers + len(plan["layers"]) + 1
-    assert len(plan["layers"]) >= 2
-    installed = rpm_q(f"{host}/test/desk:e2e-v1", [p.name for p in PACKAGES])
+    assert len(first["layers"]) == base_layers + len(first["plan"]["layers"]) + 1
+    assert len(first["plan"]["layers"]) >= 2
+    installed = rpm_q(f"{world['name']}:e2e-v1", [p.name for p in PACKAGES])
     for p in PACKAGES:
         assert f"{p.name}-1.0-1.noarch" in installed
-    project["v1"] = layers
-    project["plan"] = plan
 
 
-def test_rebuild_with_nothing_changed_keeps_every_layer(capsys, project):
-    code, _, err = build(capsys, project, "e2e-v2")
-    assert code == 0, err
-    assert manifest_layers(f"{project['host']}/test/desk:e2e-v2") == project["v1"]
+def test_rebuild_with_nothing_changed_keeps_every_layer(first, rebuilt):
+    assert rebuilt == first["layers"]
 
 
-def test_bumping_one_package_changes_only_its_layer_and_above(capsys, project):
-    rig.make_repo([rig.RpmSpec("app", version="1.1", size=200_000, requires=("tool-a",))],
-                  project["repo"])
-    code, _, err = build(capsys, project, "e2e-v3")
-    assert code == 0, err
-    new = manifest_layers(f"{project['host']}/test/desk:e2e-v3")
-    old = project["v1"]
-    where = next(la["index"] for la in project["plan"]["layers"] if "app" in la["packages"])
-    base_layers = len(old) - len(project["plan"]["layers"]) - 1
+def test_bumping_one_package_changes_only_its_layer_and_above(world, first, bumped):
+    new, old, plan = bumped["layers"], first["layers"], first["plan"]
+    where = next(la["index"] for la in plan["layers"] if "app" in la["packages"])
+    base_layers = len(old) - len(plan["layers"]) - 1
     changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
     assert changed and changed[0] == base_layers + where
     assert all(i >= base_layers + where for i in changed)
-    assert "app-1.1-1.noarch" in rpm_q(f"{project['host']}/test/desk:e2e-v3", ["app"])
-    project["v3_digest"] = registry.digest(f"docker://{project['host']}/test/desk:e2e",
-                                           tls_verify=False)
+    assert "app-1.1-1.noarch" in rpm_q(f"{world['name']}:e2e-v3", ["app"])
 
 
-def test_failed_build_pushes_nothing_and_keeps_the_moving_tag(capsys, project):
-    (project["root"] / "recipes" / "broken.toml").write_text(
-        'description = "names a package no repository has"\npackages = ["no-such-package"]\n'
-        'size = "1 kB"\nupdate = "daily"\nrequires = ["app"]\n')
-    try:
-        code, _, err = build(capsys, project, "e2e-broken")
-    finally:
-        (project["root"] / "recipes" / "broken.toml").unlink()
-    assert code == 1
-    assert "broken" in err and "nothing was pushed" in err
-    moving = registry.digest(f"docker://{project['host']}/test/desk:e2e", tls_verify=False)
-    assert moving == project["v3_digest"]
-    proc = run(["skopeo", "inspect", "--tls-verify=false",
-                f"docker://{project['host']}/test/desk:e2e-broken"], check=False)
-    assert proc.returncode != 0
+def test_failed_build_pushes_nothing_and_keeps_the_moving_tag(bumped, recovered):
+    failed = recovered["failed"]
+    assert failed.code == 1
+    assert "broken" in failed.err and "nothing was pushed" in failed.err
+    assert recovered["moving_after_failure"] == bumped["moving"]
+    assert not recovered["broken_pushed"]
     # the next run (recipe fixed) picks up the cache: every layer as before
-    code, _, err = build(capsys, project, "e2e-v4")
-    assert code == 0, err
-    assert manifest_layers(f"{project['host']}/test/desk:e2e-v4") == \
-        manifest_layers(f"{project['host']}/test/desk:e2e-v3")
+    assert recovered["layers"] == bumped["layers"]
 
 
-def test_dry_run_prints_commands(capsys, project):
-    code, out, _ = run_cli(capsys, "build", str(project["image"]), "--dry-run", "--push",
-                           "--tag", "e2e-dry", "--workdir", str(project["work"]))
+def test_dry_run_prints_commands(world):
+    code, out, _ = run_cli("build", world["image"], "--dry-run", "--push", "--tag", "e2e-dry",
+                           "--workdir", world["work"])
     assert code == 0
     assert "buildah build --layers --isolation chroot" in out
     assert "skopeo copy --preserve-digests" in out
 
 
-def test_diff_counts_exactly_the_new_blobs(capsys, project, tmp_path):
-    host = project["host"]
-    old, new = f"{host}/test/desk:e2e-v1", f"{host}/test/desk:e2e-v3"
-    code, out, err = run_cli(capsys, "diff", old, new, "--json", "--no-tls-verify")
+def test_diff_counts_exactly_the_new_blobs(world, rebuilt, bumped, tmp_path):
+    old, new = f"{world['name']}:e2e-v1", f"{world['name']}:e2e-v3"
+    code, out, err = run_cli("diff", old, new, "--json", "--no-tls-verify")
     assert code == 0, err
     data = json.loads(out)
-    old_m = json.loads(registry.raw_manifest(f"docker://{old}", False)[0])["layers"]
-    new_m = json.loads(registry.raw_manifest(f"docker://{new}", False)[0])["layers"]
+    old_m = json.loads(skopeo.raw_manifest(f"docker://{old}", False)[0])["layers"]
+    new_m = json.loads(skopeo.raw_manifest(f"docker://{new}", False)[0])["layers"]
     have = {la["digest"] for la in old_m}
     expected = sum({la["digest"]: la["size"] for la in new_m if la["digest"] not in have}
                    .values())
@@ -135,40 +159,37 @@ def test_diff_counts_exactly_the_new_blobs(capsys, project, tmp_path):
     assert data["predicted_bytes_per_update"] > 0
     # the same through OCI layout directories written by skopeo
     for tag in ("e2e-v1", "e2e-v3"):
-        run(["skopeo", "copy", "--src-tls-verify=false", f"docker://{host}/test/desk:{tag}",
+        run(["skopeo", "copy", "--src-tls-verify=false", f"docker://{world['name']}:{tag}",
              f"oci:{tmp_path / 'layout'}:{tag}"])
-    code, out, _ = run_cli(capsys, "diff", f"oci:{tmp_path / 'layout'}:e2e-v1",
+    code, out, _ = run_cli("diff", f"oci:{tmp_path / 'layout'}:e2e-v1",
                            f"oci:{tmp_path / 'layout'}:e2e-v3", "--json")
     assert code == 0 and json.loads(out)["download_bytes"] == expected
     # identical images cost nothing; gates fail with exit 1
-    code, out, _ = run_cli(capsys, "diff", old, f"{host}/test/desk:e2e-v2", "--json",
-                           "--no-tls-verify")
+    code, out, _ = run_cli("diff", old, f"{world['name']}:e2e-v2", "--json", "--no-tls-verify")
     assert json.loads(out)["download_bytes"] == 0
-    code, _, err = run_cli(capsys, "diff", old, new, "--no-tls-verify", "--max-bytes", "1")
+    code, _, err = run_cli("diff", old, new, "--no-tls-verify", "--max-bytes", "1")
     assert code == 1 and "exceeds --max-bytes" in err
-    code, out, _ = run_cli(capsys, "diff", old, new, "--no-tls-verify", "--markdown")
+    code, out, _ = run_cli("diff", old, new, "--no-tls-verify", "--markdown")
     assert code == 0 and out.startswith("### Update cost")
 
 
-def test_diff_unknown_tag_is_one_clear_line(capsys, project):
-    code, _, err = run_cli(capsys, "diff", f"{project['host']}/test/desk:e2e-v1",
-                           f"{project['host']}/test/desk:nope", "--no-tls-verify")
+def test_diff_unknown_tag_is_one_clear_line(world, first):
+    code, _, err = run_cli("diff", f"{world['name']}:e2e-v1", f"{world['name']}:nope",
+                           "--no-tls-verify")
     assert code == 2
-    assert err.count("\n") == 1 and "test/desk:nope" in err and "no such tag" in err
+    assert err.count("\n") == 1 and "test/e2e:nope" in err and "no such tag" in err
 
 
-def test_history_orders_tags_and_sums_steps(capsys, project):
-    host = project["host"]
-    code, out, err = run_cli(capsys, "history", f"{host}/test/desk", "--json",
-                             "--no-tls-verify")
+def test_history_orders_tags_and_sums_steps(world, recovered):
+    code, out, err = run_cli("history", world["name"], "--json", "--no-tls-verify")
     assert code == 0, err
     data = json.loads(out)
     groups = [set(r["tags"]) for r in data["releases"]]
     # v1 and v2 share a digest; v3, v4 and the moving tag share another
     assert {"e2e-v1", "e2e-v2"} in groups
     assert {"e2e-v3", "e2e-v4", "e2e"} <= groups[-1]
-    expected = run_cli(capsys, "diff", f"{host}/test/desk:e2e-v1", f"{host}/test/desk:e2e-v3",
-                       "--json", "--no-tls-verify")[1]
+    expected = run_cli("diff", f"{world['name']}:e2e-v1", f"{world['name']}:e2e-v3", "--json",
+                       "--no-tls-verify").out
     step = next(s for s in data["steps"] if s["to"] in groups[-1])
     assert step["download_bytes"] == json.loads(expected)["download_bytes"]
     changed = [c for c in data["churn"] if c["changes"]]

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from conftest import run_cli
-from layerkit import registry
-from layerkit.run import run
+from layerkit.tools import skopeo
+from layerkit.tools.run import run
 
 
 def actionlint(path) -> str:
@@ -22,9 +22,9 @@ def actionlint(path) -> str:
     return out
 
 
-def test_example_workflow_passes_actionlint(capsys, example):
+def test_example_workflow_passes_actionlint(example):
     out_dir = example / ".github/workflows"
-    code, _, err = run_cli(capsys, "ci", "github", str(example / "images/kinoite-desktop.toml"),
+    code, _, err = run_cli("ci", "github", str(example / "images/kinoite-desktop.toml"),
                            "-o", str(out_dir))
     assert code == 0, err
     wf = out_dir / "layerkit-kinoite-desktop.yml"
@@ -41,16 +41,16 @@ def test_example_workflow_passes_actionlint(capsys, example):
 
 
 @pytest.mark.parametrize("variant", ["treefile", "signed"])
-def test_workflow_variants_pass_actionlint(capsys, tree, variant):
+def test_workflow_variants_pass_actionlint(tree, variant):
     tree.recipe("a", 'description = "x"\npackages = ["vim"]\nsize = 1\nupdate = "weekly"\n')
     extra = ('[base_source]\ntreefile = "fedora-kinoite.yaml"\n' if variant == "treefile"
              else '[ci]\nsign = true\nbootc = true\n')
     image = tree.image('registry = "ghcr.io"\nrepository = "me/os"\nstream = "42"\n' + extra)
-    code, _, err = run_cli(capsys, "ci", "github", str(image), "-o", str(tree.root / "wf"))
+    code, _, err = run_cli("ci", "github", str(image), "-o", str(tree.root / "wf"))
     assert code == 0, err
     actionlint(tree.root / "wf" / "layerkit-test.yml")
     if variant == "signed":
-        code, out, _ = run_cli(capsys, "rebase", str(image))
+        code, out, _ = run_cli("rebase", str(image))
         assert out.splitlines() == [
             "rpm-ostree rebase ostree-unverified-registry:ghcr.io/me/os:42",
             "rpm-ostree rebase ostree-image-signed:docker://ghcr.io/me/os:42   # once the "
@@ -58,11 +58,11 @@ def test_workflow_variants_pass_actionlint(capsys, tree, variant):
             "bootc switch ghcr.io/me/os:42"]
 
 
-def test_bad_ci_settings(capsys, tree):
+def test_bad_ci_settings(tree):
     tree.recipe("a", 'description = "x"\npackages = ["vim"]\nsize = 1\nupdate = "weekly"\n')
     image = tree.image('[base_source]\nupstream = "quay.io/a/b:1"\nschedule = "every day"\n'
                        '[ci]\nuser_secret = "lower; rm"\n')
-    code, _, err = run_cli(capsys, "ci", "github", str(image), "-o", str(tree.root / "wf"))
+    code, _, err = run_cli("ci", "github", str(image), "-o", str(tree.root / "wf"))
     assert code == 2
     assert "base_source.schedule: 'every day' is not a five-field cron" in err
     assert "ci.user_secret: 'lower; rm' is not a secret name" in err
@@ -70,7 +70,7 @@ def test_bad_ci_settings(capsys, tree):
 
 
 @pytest.mark.integration
-def test_base_mirror_through_the_local_registry(capsys, tree, standin, registry_fixture):
+def test_base_mirror_through_the_local_registry(tree, standin, registry_fixture):
     host = registry_fixture.host
     run(["skopeo", "copy", "--dest-tls-verify=false", f"containers-storage:{standin}",
          f"docker://{host}/upstream/kinoite:42"])
@@ -82,18 +82,18 @@ def test_base_mirror_through_the_local_registry(capsys, tree, standin, registry_
         """)).read_text().replace('base = "localhost/standin:latest"',
                                   f'base = "{host}/mine/kinoite-base:42"')
     (tree.root / "images/test.toml").write_text(image)
-    code, out, err = run_cli(capsys, "base", str(tree.root / "images/test.toml"), "--tag",
+    code, out, err = run_cli("base", str(tree.root / "images/test.toml"), "--tag",
                              "42-2026-11-27T2000-abc")
     assert code == 0, err
-    versioned = registry.digest(f"docker://{host}/mine/kinoite-base:42-2026-11-27T2000-abc",
+    versioned = skopeo.digest(f"docker://{host}/mine/kinoite-base:42-2026-11-27T2000-abc",
                                 False)
-    moving = registry.digest(f"docker://{host}/mine/kinoite-base:42", False)
-    upstream = registry.digest(f"docker://{host}/upstream/kinoite:42", False)
+    moving = skopeo.digest(f"docker://{host}/mine/kinoite-base:42", False)
+    upstream = skopeo.digest(f"docker://{host}/upstream/kinoite:42", False)
     assert versioned == moving == upstream
 
 
 @pytest.mark.integration
-def test_base_build_calls_rpm_ostree(capsys, tree, standin, registry_fixture, tmp_path):
+def test_base_build_calls_rpm_ostree(tree, standin, registry_fixture, tmp_path):
     """rpm-ostree cannot be installed on Debian: a stand-in executable on PATH records its
     argv and pushes the rig's stand-in base to the requested ref, so the rest runs for real."""
     host = registry_fixture.host
@@ -118,7 +118,7 @@ def test_base_build_calls_rpm_ostree(capsys, tree, standin, registry_fixture, tm
     old = os.environ["PATH"]
     os.environ["PATH"] = f"{bindir}:{old}"
     try:
-        code, _, err = run_cli(capsys, "base", str(tree.root / "images/test.toml"), "--tag",
+        code, _, err = run_cli("base", str(tree.root / "images/test.toml"), "--tag",
                                "rawhide-2026-11-27T2000-abc")
     finally:
         os.environ["PATH"] = old
@@ -127,5 +127,5 @@ def test_base_build_calls_rpm_ostree(capsys, tree, standin, registry_fixture, tm
         "compose", "image", "--initialize", "--format", "registry",
         str(tree.root / "images/fedora-kinoite.yaml"),
         f"{host}/built/kinoite:rawhide-2026-11-27T2000-abc"]
-    assert registry.digest(f"docker://{host}/built/kinoite:rawhide", False) == \
-        registry.digest(f"docker://{host}/built/kinoite:rawhide-2026-11-27T2000-abc", False)
+    assert skopeo.digest(f"docker://{host}/built/kinoite:rawhide", False) == \
+        skopeo.digest(f"docker://{host}/built/kinoite:rawhide-2026-11-27T2000-abc", False)

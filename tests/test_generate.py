@@ -9,8 +9,8 @@ from dockerfile_parse import DockerfileParser
 from conftest import run_cli
 
 
-def test_example_plan_json_follows_schema(capsys, example):
-    code, out, _ = run_cli(capsys, "plan", str(example / "images/kinoite-desktop.toml"), "--json")
+def test_example_plan_json_follows_schema(example):
+    code, out, _ = run_cli("plan", str(example / "images/kinoite-desktop.toml"), "--json")
     assert code == 0
     data = json.loads(out)
     assert data["schema"] == 1 and data["model"] == "containerfile"
@@ -29,19 +29,19 @@ def pytest_approx(x):
     return pytest.approx(x, abs=len(str(x)))
 
 
-def test_example_plan_table(capsys, example):
-    code, out, _ = run_cli(capsys, "plan", str(example / "images/kinoite-desktop.toml"))
+def test_example_plan_table(example):
+    code, out, _ = run_cli("plan", str(example / "images/kinoite-desktop.toml"))
     assert code == 0
     assert "expected download per update" in out and "lower bound" in out
     assert "zsh reads only /etc/zshrc" in out
 
 
-def test_generated_containerfile_has_one_run_per_layer(capsys, example):
+def test_generated_containerfile_has_one_run_per_layer(example):
     out_dir = example / "ctx"
-    code, _, _ = run_cli(capsys, "generate", str(example / "images/kinoite-desktop.toml"),
+    code, _, _ = run_cli("generate", str(example / "images/kinoite-desktop.toml"),
                          "-o", str(out_dir))
     assert code == 0
-    _, out, _ = (run_cli(capsys, "plan", str(example / "images/kinoite-desktop.toml"), "--json"))
+    _, out, _ = (run_cli("plan", str(example / "images/kinoite-desktop.toml"), "--json"))
     plan = json.loads(out)
     parser = DockerfileParser(fileobj=open(out_dir / "Containerfile", "rb"))
     instructions = [i["instruction"] for i in parser.structure if i["instruction"] != "COMMENT"]
@@ -66,23 +66,23 @@ def test_generated_containerfile_has_one_run_per_layer(capsys, example):
     assert preset.read_text() == "enable layerkit-flatpaks-flatpak.service\n"
 
 
-def test_editing_one_recipe_file_changes_only_its_copy_context(capsys, example):
+def test_editing_one_recipe_file_changes_only_its_copy_context(example):
     image = str(example / "images/kinoite-desktop.toml")
-    run_cli(capsys, "generate", image, "-o", str(example / "a"))
+    run_cli("generate", image, "-o", str(example / "a"))
     (example / "recipes/zsh/zshrc").write_text("# changed\n")
-    run_cli(capsys, "generate", image, "-o", str(example / "b"))
+    run_cli("generate", image, "-o", str(example / "b"))
     assert (example / "a/Containerfile").read_text() == (example / "b/Containerfile").read_text()
     assert (example / "a/files/sysctl/usr/lib/sysctl.d/60-inotify.conf").read_bytes() == \
         (example / "b/files/sysctl/usr/lib/sysctl.d/60-inotify.conf").read_bytes()
     assert (example / "b/files/zsh/etc/zshrc").read_text() == "# changed\n"
 
 
-def test_all_catalog_plan_json(capsys, tmp_path):
+def test_all_catalog_plan_json(tmp_path):
     cat = tmp_path / "c.json"
     cat.write_text('{"period": ["2024-01-01", "2025-01-01"], "packages": ['
                    '{"name": "a", "size": 1000, "updates": 9, "depends": []},'
                    '{"name": "b", "size": 9000000, "updates": 0, "depends": ["a"]}]}')
-    code, out, _ = run_cli(capsys, "plan", "--catalog", str(cat), "--all", "--max-layers", "2",
+    code, out, _ = run_cli("plan", "--catalog", str(cat), "--all", "--max-layers", "2",
                            "--model", "independent", "--json")
     assert code == 0
     data = json.loads(out)
@@ -90,16 +90,16 @@ def test_all_catalog_plan_json(capsys, tmp_path):
     assert data["expected_bytes_per_update"] == data["lower_bound_bytes_per_update"]
 
 
-def test_repo_lines_are_quoted_and_rpm_ostree_installer(capsys, example):
+def test_repo_lines_are_quoted_and_rpm_ostree_installer(example):
     image = example / "images/kinoite-desktop.toml"
-    run_cli(capsys, "generate", str(image), "-o", str(example / "dnf"))
+    run_cli("generate", str(image), "-o", str(example / "dnf"))
     text = (example / "dnf/Containerfile").read_text()
     # shell variables reach the .repo file literally; dnf expands them, not the shell
     assert ("'metalink=https://mirrors.rpmfusion.org/metalink?repo=free-fedora-$releasever"
             "&arch=$basearch'") in text
     assert "> /etc/yum.repos.d/vscode.repo" in text
     image.write_text(image.read_text().replace('installer = "dnf"', 'installer = "rpm-ostree"'))
-    code, _, err = run_cli(capsys, "generate", str(image), "-o", str(example / "ro"))
+    code, _, err = run_cli("generate", str(image), "-o", str(example / "ro"))
     assert code == 0, err
     parser = DockerfileParser(fileobj=open(example / "ro/Containerfile", "rb"))
     runs = [i["value"] for i in parser.structure if i["instruction"] == "RUN"]

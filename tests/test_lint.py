@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conftest import run_cli
-from layerkit.rig import write_project
+from standin.world import write_project
 
 pytestmark = pytest.mark.integration
 
@@ -30,26 +30,26 @@ BAD_RECIPE = (
 )
 
 
-def built(capsys, tmp_path, standin, rpm_repo, extra, tag):
+def built(tmp_path, standin, rpm_repo, extra, tag):
     image = write_project(tmp_path / tag, standin, rpm_repo[1], "localhost:5999", "lint",
                           extra_recipes=extra)
-    code, _, err = run_cli(capsys, "build", str(image), "--tag", tag, "--workdir",
+    code, _, err = run_cli("build", str(image), "--tag", tag, "--workdir",
                            str(tmp_path / tag / "work"))
     assert code == 0, err
     return image, f"localhost:5999/test/desk:{tag}"
 
 
-def test_good_image_has_no_findings(capsys, tmp_path, standin, rpm_repo):
-    image, ref = built(capsys, tmp_path, standin, rpm_repo, None, "lint-good")
-    code, out, err = run_cli(capsys, "lint", "--built", ref, "--base", standin, "--json")
+def test_good_image_has_no_findings(tmp_path, standin, rpm_repo):
+    image, ref = built(tmp_path, standin, rpm_repo, None, "lint-good")
+    code, out, err = run_cli("lint", "--built", ref, "--base", standin, "--json")
     assert code == 0, err
     data = json.loads(out)
     assert data["findings"] == [] and data["inherited_from_base"] > 0  # Debian's /var
 
 
-def test_bad_image_triggers_every_check(capsys, tmp_path, standin, rpm_repo):
-    image, ref = built(capsys, tmp_path, standin, rpm_repo, {"bad": BAD_RECIPE}, "lint-bad")
-    code, out, _ = run_cli(capsys, "lint", "--built", ref, "--base", standin, "--json")
+def test_bad_image_triggers_every_check(tmp_path, standin, rpm_repo):
+    image, ref = built(tmp_path, standin, rpm_repo, {"bad": BAD_RECIPE}, "lint-bad")
+    code, out, _ = run_cli("lint", "--built", ref, "--base", standin, "--json")
     assert code == 1
     found = {(f["check"], f["path"]) for f in json.loads(out)["findings"]}
     checks = {c for c, _ in found}
@@ -57,12 +57,12 @@ def test_bad_image_triggers_every_check(capsys, tmp_path, standin, rpm_repo):
                       "etc-shadow", "var-tmpfiles"}
     assert ("etc-shadow", "/etc/sysctl.d/90-bad.conf") in found
     assert ("var-tmpfiles", "/var/lib/bad") in found
-    code, out, _ = run_cli(capsys, "lint", "--built", ref, "--base", standin)
+    code, out, _ = run_cli("lint", "--built", ref, "--base", standin)
     assert "errors" in out and code == 1
 
 
-def test_example_recipes_have_no_lint_errors(capsys, example):
-    code, out, _ = run_cli(capsys, "lint", str(example / "images/kinoite-desktop.toml"),
+def test_example_recipes_have_no_lint_errors(example):
+    code, out, _ = run_cli("lint", str(example / "images/kinoite-desktop.toml"),
                            "--json")
     data = json.loads(out)
     assert code == 0 and data["errors"] == 0

@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from layerkit.recipe_types import RunWhen, Scope, UnitSpec
-from layerkit.run import run
-from layerkit.units import quote_arg, render_preset, render_service
+from layerkit.config.recipe import RunWhen, Scope, ServiceSpec
+from layerkit.render.services import quote_arg, render_preset, render_service
+from layerkit.tools.run import run
 
 
 def test_quoting_keeps_arguments_literal():
@@ -24,7 +24,7 @@ def test_units_pass_systemd_analyze_verify(tmp_path, when, scope):
     exe = tmp_path / "job"
     exe.write_text("#!/bin/sh\nexit 0\n")
     exe.chmod(0o755)
-    unit = UnitSpec(name="layerkit-test.service", description="test job",
+    unit = ServiceSpec(name="layerkit-test.service", description="test job",
                     exec=(str(exe), "--flag", "with space", "50%"), run=when, network=True,
                     scope=scope, more=((str(exe), "second"),))
     path = tmp_path / "layerkit-test.service"

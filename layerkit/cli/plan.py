@@ -1,0 +1,89 @@
+"""`layerkit plan` and `layerkit generate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..config.image import DEFAULT_LAYER_OVERHEAD, LAYER_LIMIT, Model
+from ..config.load import load_project, read_catalog
+from ..config.plan_file import previous_layers, read_plan_json
+from ..engine.context import write_context
+from ..errors import LayerkitError
+from ..planner.components import catalog_components
+from ..planner.cost import CostModel
+from ..planner.plan import DEFAULT_HORIZON, make_plan
+from ..planner.project import plan_project
+from ..render.containerfile import render
+from ..report.console import print_json
+from ..report.plan import print_plan
+from .common import size_option
+
+MODELS = click.Choice([m.value for m in Model])
+
+
+@click.command()
+@click.argument("image", required=False, type=click.Path(path_type=Path))
+@click.option("--catalog", type=click.Path(path_type=Path), help="Package catalog (JSON).")
+@click.option("--all", "all_packages", is_flag=True,
+              help="Plan every catalog package as its own component (no image needed).")
+@click.option("--max-layers", type=click.IntRange(1, LAYER_LIMIT),
+              help="Layers layerkit may add (default: the image's max_layers, or 64 with --all).")
+@click.option("--cadence", type=click.FloatRange(min=0.001), help="Days between updates.")
+@click.option("--model", type=MODELS, help="containerfile (RUN layers) or independent "
+              "(re-chunked layers).")
+@click.option("--layer-overhead", callback=size_option,
+              help="Bytes each rebuilt RUN layer carries (containerfile model).")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (schema 1).")
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An earlier plan (--json): keep components in their layers unless moving "
+                   "pays.")
+@click.option("--horizon", type=click.FloatRange(min=1), default=DEFAULT_HORIZON,
+              show_default=True, help="Updates over which a moved component's bytes must pay off.")
+def plan(image, catalog, all_packages, max_layers, cadence, model, layer_overhead, as_json,
+         previous, horizon):
+    """Show the layer plan of IMAGE (or of a whole catalog with --all)."""
+    prev = previous_layers(read_plan_json(previous)) if previous else None
+    if all_packages:
+        if catalog is None:
+            raise LayerkitError("--all needs --catalog FILE.json")
+        cat = read_catalog(catalog)
+        components = catalog_components(cat)
+        if not components:
+            raise LayerkitError(f"{catalog}: packages: the catalog is empty")
+        cm = CostModel(Model(model or Model.INDEPENDENT.value), cadence or 7.0,
+                       DEFAULT_LAYER_OVERHEAD if layer_overhead is None else layer_overhead)
+        p = make_plan(components, cm, max_layers or 64, cat.windows(cm.cadence_days), prev,
+                      horizon)
+        if as_json:
+            print_json(p.to_json(str(catalog)))
+        else:
+            print_plan(p, f"plan for every package of {catalog}")
+        return
+    if image is None:
+        raise LayerkitError("give an IMAGE file (images/NAME.toml) or --catalog FILE --all")
+    project = load_project(image, catalog, {"max_layers": max_layers, "cadence_days": cadence,
+                                            "layer_overhead": layer_overhead})
+    p = plan_project(project, Model(model) if model else None, prev, horizon)
+    if as_json:
+        print_json(p.to_json(project.image.name))
+    else:
+        copy = tuple(project.config_recipes) if p.cost_model.model is Model.CONTAINERFILE \
+            else ()
+        print_plan(p, f"plan for {project.image.name}", project.recipes, copy)
+
+
+@click.command()
+@click.argument("image", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Directory for the build context.")
+@click.option("--catalog", type=click.Path(path_type=Path), help="Package catalog (JSON).")
+def generate(image, output, catalog):
+    """Write IMAGE's build context: a Containerfile and the files it copies."""
+    project = load_project(image, catalog)
+    p = plan_project(project, Model.CONTAINERFILE)
+    ctx = render(project.image, project.recipes, p)
+    write_context(ctx, output)
+    click.echo(f"wrote {output / 'Containerfile'} ({len(p.layers)} package layers, "
+               f"{len(ctx.copy_layers)} config layers)")

@@ -1,0 +1,58 @@
+"""Package catalogs as frozen objects: sizes, observed updates, dependencies and change
+sets (read by `catalog_file`; format in docs/formats.md#catalogs)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+# Zero observed updates does not mean a package never changes. A package's rate is
+# (updates + PRIOR_UPDATES) / years: the Jeffreys prior for a Poisson rate, i.e. half an
+# update over the observed period, so never-seen changes still cost something.
+PRIOR_UPDATES = 0.5
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    size: int
+    updates: int  # observed over the catalog's period (a count, not a rate)
+    depends: tuple[str, ...] = ()
+    source: str = ""
+    version: str = ""
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """The packages that changed together on one date (one release)."""
+
+    date: str
+    changed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    path: Path
+    years: float
+    packages: dict[str, Package]
+    history: tuple[ChangeSet, ...] = ()
+    start: date | None = None
+
+    def windows(self, cadence_days: float) -> list[frozenset[str]]:
+        """What changed between two client updates, for every update over the period
+        (windows where nothing changed included: they cost nothing and count)."""
+        if not self.history or self.start is None:
+            return []
+        n = max(1, math.ceil(self.years * 365.25 / cadence_days))
+        out: list[set[str]] = [set() for _ in range(n)]
+        for change in self.history:
+            w = int((date.fromisoformat(change.date) - self.start).days // cadence_days)
+            if 0 <= w < n:
+                out[w].update(change.changed)
+        return [frozenset(w) for w in out]
+
+    def rate(self, name: str) -> float:
+        """Changes per year of one package."""
+        return (self.packages[name].updates + PRIOR_UPDATES) / self.years

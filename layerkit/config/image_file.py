@@ -1,0 +1,152 @@
+"""Reading `images/<name>.toml` into an Image, every problem reported
+(format: docs/formats.md#images)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import Problems
+from . import patterns
+from .image import (
+    DEFAULT_BASE,
+    DEFAULT_LAYER_OVERHEAD,
+    DEFAULT_MAX_LAYERS,
+    LAYER_LIMIT,
+    BaseSource,
+    CiSettings,
+    Image,
+    Installer,
+    Model,
+)
+from .sections import parse_repo
+from .sizes import parse_size
+from .toml import Table, load_toml
+
+REF = re.compile(r"^[a-z0-9][a-z0-9.:-]*(/[A-Za-z0-9._-]+)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+                 r"(@sha256:[0-9a-f]{64})?$")
+REGISTRY = re.compile(r"^[a-z0-9][a-z0-9.-]*(:[0-9]{1,5})?$")
+CRON = re.compile(r"^(\S+\s+){4}\S+$")
+CRON_FIELD = re.compile(r"^[0-9*/,-]+$")
+SECRET = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
+RUNNER = re.compile(r"^[A-Za-z0-9._-]+$")
+
+IMAGE_KEYS = {"base", "registry", "repository", "stream", "max_layers", "installer", "cadence",
+              "model", "layer_overhead", "base_changes_per_year", "recipes", "recipe_dir",
+              "catalog", "base_packages", "repos", "tls_verify", "base_source", "ci"}
+
+
+def load_image(path: Path, problems: Problems, label: str | None = None) -> Image | None:
+    label = label or str(path)
+    data = load_toml(path, label, problems)
+    if data is None:
+        return None
+    before = len(problems.items)
+    t = Table(data, label, "", problems)
+    t.check_keys(IMAGE_KEYS)
+    base = t.get("base", str, DEFAULT_BASE)
+    if base and not REF.fullmatch(base):
+        t.error("base", f"{base!r} is not an image reference like quay.io/org/name:tag@sha256:…")
+    registry = t.get("registry", str, "localhost")
+    if registry and not REGISTRY.fullmatch(registry):
+        t.error("registry", f"{registry!r} is not a registry host[:port]")
+    repository = t.get("repository", str, f"layerkit/{path.stem}")
+    if repository and not patterns.REGISTRY_REPO.fullmatch(repository):
+        t.error("repository", f"{repository!r} is not a lower-case repository path")
+    stream = t.get("stream", str, "latest")
+    if stream and not patterns.TAG.fullmatch(stream):
+        t.error("stream", f"{stream!r} is not a valid tag prefix")
+    max_layers = t.get("max_layers", int, DEFAULT_MAX_LAYERS)
+    if max_layers is not None and not 1 <= max_layers <= LAYER_LIMIT:
+        t.error("max_layers", f"must be between 1 and {LAYER_LIMIT}, got {max_layers}")
+    installer = t.enum("installer", Installer, Installer.DNF)
+    model = t.enum("model", Model, Model.CONTAINERFILE)
+    cadence = t.get("cadence", float, 7.0)
+    if cadence is not None and cadence <= 0:
+        t.error("cadence", "days between client updates must be positive")
+    overhead = DEFAULT_LAYER_OVERHEAD
+    if "layer_overhead" in data:
+        try:
+            overhead = parse_size(data["layer_overhead"])
+        except ValueError as e:
+            t.error("layer_overhead", str(e))
+    base_rate = t.get("base_changes_per_year", float, 0.0)
+    if base_rate is not None and base_rate < 0:
+        t.error("base_changes_per_year", "must not be negative")
+    recipes = t.str_list("recipes") if "recipes" in data else None
+    for i, r in enumerate(recipes or []):
+        if not patterns.RECIPE.fullmatch(r):
+            t.error(f"recipes[{i}]", f"{r!r} is not a recipe name")
+    recipe_dir = path.parent / t.get("recipe_dir", str, "../recipes")
+    catalog_raw = t.get("catalog", str, None)
+    catalog = path.parent / catalog_raw if catalog_raw else None
+    if catalog is not None and not catalog.is_file():
+        t.error("catalog", f"{catalog} does not exist")
+    base_packages = t.str_list("base_packages")
+    repos = tuple(r for r in (parse_repo(rt) for rt in t.tables("repos")) if r)
+    tls_verify = t.get("tls_verify", bool, True)
+    bt = t.table("base_source")
+    base_source = parse_base_source(bt, path.parent) if bt is not None else None
+    if base_source is not None and base and "@sha256:" in base:
+        t.error("base", "a digest-pinned base cannot follow a mirrored or built base: "
+                        "use its moving tag")
+    ct = t.table("ci")
+    ci = parse_ci(ct) if ct is not None else CiSettings()
+    if len(problems.items) > before:
+        return None
+    return Image(name=path.stem, path=path, base=base, registry=registry, repository=repository,
+                 stream=stream, max_layers=max_layers, installer=installer,
+                 cadence_days=cadence, model=model, layer_overhead=overhead,
+                 base_rate=base_rate, recipes=tuple(recipes) if recipes is not None
+                 else None, recipe_dir=recipe_dir, catalog=catalog,
+                 base_packages=tuple(base_packages), repos=repos, tls_verify=tls_verify,
+                 base_source=base_source, ci=ci)
+
+
+def parse_base_source(t: Table, image_dir: Path) -> BaseSource | None:
+    t.check_keys({"upstream", "treefile", "schedule"})
+    upstream = t.get("upstream", str, None)
+    if upstream is not None and not REF.fullmatch(upstream):
+        t.error("upstream", f"{upstream!r} is not an image reference")
+    treefile = t.get("treefile", str, None)
+    tree = None
+    if treefile is not None:
+        tree = image_dir / treefile
+        if not patterns.valid_abs_path("/" + treefile.lstrip("./")) or ".." in treefile:
+            t.error("treefile", f"{treefile!r} must be a path inside the image's folder")
+    if (upstream is None) == (treefile is None):
+        t.error("upstream", "give exactly one of upstream (mirror) or treefile (build)")
+        return None
+    schedule = _cron(t, "schedule", "0 4 * * *")
+    return BaseSource(upstream, tree, schedule or "0 4 * * *")
+
+
+def parse_ci(t: Table) -> CiSettings:
+    t.check_keys({"runs_on", "user_secret", "password_secret", "branch", "cache", "sign",
+                  "bootc"})
+    runs_on = t.get("runs_on", str, "ubuntu-24.04")
+    if runs_on and not RUNNER.fullmatch(runs_on):
+        t.error("runs_on", f"{runs_on!r} is not a runner label")
+    secrets = {}
+    for key, default in (("user_secret", "REGISTRY_USER"), ("password_secret",
+                                                            "REGISTRY_PASSWORD")):
+        value = t.get(key, str, default)
+        if value and not SECRET.fullmatch(value):
+            t.error(key, f"{value!r} is not a secret name (upper case, digits, _)")
+        secrets[key] = value or default
+    branch = t.get("branch", str, "main")
+    if branch and not patterns.TAG.fullmatch(branch.replace("/", "-")):
+        t.error("branch", f"{branch!r} is not a branch name")
+    return CiSettings(runs_on or "ubuntu-24.04", secrets["user_secret"],
+                      secrets["password_secret"], branch or "main",
+                      bool(t.get("cache", bool, True)), bool(t.get("sign", bool, False)),
+                      bool(t.get("bootc", bool, False)))
+
+
+def _cron(t: Table, key: str, default: str) -> str | None:
+    value = t.get(key, str, default)
+    if value is not None and not (CRON.fullmatch(value.strip())
+                                  and all(CRON_FIELD.fullmatch(f) for f in value.split())):
+        t.error(key, f"{value!r} is not a five-field cron expression")
+        return None
+    return value

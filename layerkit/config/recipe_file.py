@@ -1,0 +1,128 @@
+"""Reading `recipes/<name>.toml` into Recipe objects, every problem reported
+(format: docs/formats.md#recipes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import Problems
+from . import patterns, sections
+from .recipe import Recipe
+from .sizes import UPDATE_RATES, parse_size
+from .toml import Table, load_toml
+
+RECIPE_KEYS = {"description", "packages", "requires", "size", "update", "changes_per_year",
+               "repos", "files", "units", "remove", "script", "users", "groups", "flatpaks"}
+
+
+def load_recipe(path: Path, problems: Problems, label: str | None = None) -> Recipe | None:
+    label = label or str(path)
+    name = path.stem
+    if not patterns.RECIPE.fullmatch(name):
+        problems.add(label, "recipe file name must be lower-case letters, digits, '-' or '_'")
+    data = load_toml(path, label, problems)
+    if data is None:
+        return None
+    before = len(problems.items)
+    t = Table(data, label, "", problems)
+    t.check_keys(RECIPE_KEYS)
+    description = t.get("description", str)
+    packages = _names(t, "packages", patterns.PACKAGE, "a package name")
+    remove = _names(t, "remove", patterns.PACKAGE, "a package name")
+    requires = _names(t, "requires", patterns.RECIPE, "a recipe name")
+    size = None
+    if "size" in data:
+        try:
+            size = parse_size(data["size"])
+        except ValueError as e:
+            t.error("size", str(e))
+    rate = _rate(t)
+    script = t.get("script", str, None)
+    if script is not None and "\0" in script:
+        t.error("script", "must not contain NUL bytes")
+    repos = tuple(r for r in (sections.parse_repo(rt) for rt in t.tables("repos")) if r)
+    folder = path.parent
+    files = tuple(f for f in (sections.parse_file(ft, folder) for ft in t.tables("files")) if f)
+    services = tuple(s for s in (sections.parse_service(ut) for ut in t.tables("units")) if s)
+    users = tuple(u for u in (sections.parse_user(ut) for ut in t.tables("users")) if u)
+    groups = tuple(g for g in (sections.parse_group(gt) for gt in t.tables("groups")) if g)
+    ft = t.table("flatpaks")
+    flatpaks = sections.parse_flatpaks(ft) if ft is not None else None
+    _unique(t, "users", [u.name for u in users])
+    _unique(t, "groups", [g.name for g in groups])
+    _unique(t, "repos", [r.id for r in repos])
+    _unique(t, "units", [s.name for s in services])
+    _unique(t, "files", [f.dest for f in files])
+    if len(problems.items) > before:
+        return None
+    return Recipe(name=name, path=path, description=description, packages=tuple(packages),
+                  requires=tuple(requires), size=size, rate=rate, repos=repos,
+                  files=files, services=services, remove=tuple(remove), script=script,
+                  users=users, groups=groups, flatpaks=flatpaks)
+
+
+def load_recipes(folder: Path, names: list[str] | None, problems: Problems,
+                 root: Path | None = None) -> dict[str, Recipe]:
+    """All recipes in `folder` (or just `names`, which must exist), keyed by name."""
+    recipes: dict[str, Recipe] = {}
+    if not folder.is_dir():
+        problems.add(str(folder), "recipe folder does not exist")
+        return recipes
+    paths = sorted(folder.glob("*.toml"))
+    if names is not None:
+        wanted = set(names)
+        for missing in sorted(wanted - {p.stem for p in paths}):
+            problems.add(str(folder), f"recipe {missing!r} not found ({missing}.toml)")
+        paths = [p for p in paths if p.stem in wanted]
+    for p in paths:
+        r = load_recipe(p, problems, _label(p, root))
+        if r is not None:
+            recipes[r.name] = r
+    return recipes
+
+
+def _label(p: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return str(p.resolve().relative_to(root.resolve()))
+        except ValueError:
+            pass
+    return str(p)
+
+
+def _names(t: Table, key: str, pattern, what: str) -> list[str]:
+    out = []
+    for i, v in enumerate(t.str_list(key)):
+        if pattern.fullmatch(v):
+            out.append(v)
+        else:
+            t.error(f"{key}[{i}]", f"{v!r} is not {what} (allowed: {pattern.pattern})")
+    _unique(t, key, out)
+    return out
+
+
+def _unique(t: Table, key: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for v in values:
+        if v in seen:
+            t.error(key, f"{v!r} appears twice")
+        seen.add(v)
+
+
+def _rate(t: Table) -> float | None:
+    if "update" in t.data and "changes_per_year" in t.data:
+        t.error("update", "give either update or changes_per_year, not both")
+        return None
+    if "update" in t.data:
+        u = t.get("update", str)
+        if u is None:
+            return None
+        if u not in UPDATE_RATES:
+            t.error("update", f"{u!r} is not one of {', '.join(UPDATE_RATES)}")
+            return None
+        return UPDATE_RATES[u]
+    rate = t.get("changes_per_year", float, None)
+    if rate is not None and rate < 0:
+        t.error("changes_per_year", "must not be negative")
+        return None
+    return rate

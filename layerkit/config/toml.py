@@ -1,0 +1,105 @@
+"""Reading TOML tables with every problem reported, each naming file and key."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problems
+
+_MISSING = object()
+
+
+def load_toml(path: Path, label: str, problems: Problems) -> dict[str, Any] | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        problems.add(label, f"cannot read: {e.strerror}")
+        return None
+    except UnicodeDecodeError:
+        problems.add(label, "not UTF-8 text")
+        return None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        # tomllib's message says "(at line N, column M)" except at the very end
+        msg = str(e).replace("(at end of document)",
+                             f"(at end of document, line {text.count(chr(10)) + 1})")
+        problems.add(label, f"invalid TOML: {msg}")
+        return None
+
+
+class Table:
+    """A TOML table plus where it came from, for messages like `file: key[2].dest: ...`."""
+
+    def __init__(self, data: dict[str, Any], label: str, prefix: str, problems: Problems):
+        self.data, self.label, self.prefix, self.problems = data, label, prefix, problems
+
+    def where(self, key: str) -> str:
+        return f"{self.label}: {self.prefix}{key}"
+
+    def error(self, key: str, message: str) -> None:
+        self.problems.items.append(f"{self.where(key)}: {message}")
+
+    def check_keys(self, allowed: set[str]) -> None:
+        for key in sorted(set(self.data) - allowed):
+            self.error(key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = _MISSING,
+            what: str | None = None) -> Any:
+        if key not in self.data:
+            if default is _MISSING:
+                self.error(key, "required key is missing")
+                return None
+            return default
+        value = self.data[key]
+        ok = isinstance(value, kind) and not (isinstance(value, bool) and kind in (int, float))
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if not ok:
+            self.error(key, f"expected {what or _type_name(kind)}, got {_type_name(type(value))}")
+            return None if default is _MISSING else default
+        return value
+
+    def enum(self, key: str, kind, default):
+        """A StrEnum member from a string value; None (and a problem) when not one."""
+        raw = self.get(key, str, default.value)
+        try:
+            return kind(raw)
+        except ValueError:
+            self.error(key, f"{raw!r} is not one of {', '.join(e.value for e in kind)}")
+            return None
+
+    def str_list(self, key: str, default: list[str] | None = None) -> list[str]:
+        value = self.get(key, list, [] if default is None else default, what="a list of strings")
+        out: list[str] = []
+        for i, item in enumerate(value or []):
+            if isinstance(item, str):
+                out.append(item)
+            else:
+                self.error(f"{key}[{i}]", f"expected a string, got {_type_name(type(item))}")
+        return out
+
+    def tables(self, key: str) -> list[Table]:
+        value = self.get(key, list, [], what="an array of tables ([[key]])")
+        out = []
+        for i, item in enumerate(value or []):
+            if isinstance(item, dict):
+                out.append(Table(item, self.label, f"{self.prefix}{key}[{i}].", self.problems))
+            else:
+                self.error(f"{key}[{i}]", f"expected a table, got {_type_name(type(item))}")
+        return out
+
+    def table(self, key: str) -> Table | None:
+        value = self.get(key, dict, None, what="a table")
+        if value is None:
+            return None
+        return Table(value, self.label, f"{self.prefix}{key}.", self.problems)
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    if isinstance(kind, tuple):
+        return " or ".join(_type_name(k) for k in kind)
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+            list: "a list", dict: "a table"}.get(kind, kind.__name__)

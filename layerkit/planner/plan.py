@@ -1,0 +1,183 @@
+"""From components to a layer plan (pure: no I/O, no subprocess)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config.catalog import PRIOR_UPDATES
+from ..config.image import Model
+from . import optimise
+from .components import Component
+from .cost import CostModel, history_layer_costs, layer_costs, lower_bound
+from .instance import Instance
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Layer:
+    index: int
+    components: tuple[Component, ...]
+    size: int
+    rate: float
+    expected_bytes: float
+
+    @property
+    def recipes(self) -> tuple[str, ...]:
+        return tuple(sorted({r for c in self.components for r in c.recipes}))
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        return tuple(sorted({p for c in self.components for p in c.packages}))
+
+
+@dataclass(frozen=True)
+class Plan:
+    cost_model: CostModel
+    max_layers: int
+    layers: tuple[Layer, ...]
+    lower_bound: float
+    objective: str = "rates"  # or "history": the mean over observed update windows
+    windows: int = 0  # update windows in the history objective
+
+    @property
+    def expected_bytes(self) -> float:
+        return sum(layer.expected_bytes for layer in self.layers)
+
+    @property
+    def size(self) -> int:
+        return sum(layer.size for layer in self.layers)
+
+    def to_json(self, image: str) -> dict:
+        return {
+            "schema": SCHEMA_VERSION,
+            "image": image,
+            "model": self.cost_model.model.value,
+            "max_layers": self.max_layers,
+            "cadence_days": self.cost_model.cadence_days,
+            "objective": self.objective,
+            "layer_overhead": self.cost_model.layer_overhead,
+            "image_size": self.size,
+            "expected_bytes_per_update": round(self.expected_bytes),
+            "lower_bound_bytes_per_update": round(self.lower_bound),
+            "layers": [
+                {"index": layer.index, "recipes": list(layer.recipes),
+                 "packages": list(layer.packages),
+                 "units": [c.id for c in layer.components],
+                 "size": layer.size, "changes_per_year": round(layer.rate, 6),
+                 "expected_bytes_per_update": round(layer.expected_bytes)}
+                for layer in self.layers
+            ],
+        }
+
+
+# A component moved out of its previous layer costs every client its bytes once; spread
+# over this many updates (half a year of weekly updates) the move must earn that back.
+DEFAULT_HORIZON = 26.0
+
+
+def make_plan(components: Sequence[Component], cm: CostModel, max_layers: int,
+              windows: Sequence[frozenset[str]] | None = None,
+              previous: Mapping[str, int] | None = None,
+              horizon: float = DEFAULT_HORIZON) -> Plan:
+    """Place every component in exactly one of at most `max_layers` layers, minimising
+    the expected bytes per update.
+
+    windows: observed change sets, one per client update (independent model: the plan
+    minimises the mean bytes over them). previous: component id -> layer of an earlier
+    plan; components stay unless moving saves more than their size / horizon per update.
+    """
+    if max_layers < 1:
+        raise ValueError("max_layers must be at least 1")
+    index = {c.id: i for i, c in enumerate(components)}
+    deps = [[index[d] for d in c.deps] for c in components]
+    events = None
+    use_history = bool(windows) and cm.model is Model.INDEPENDENT
+    if use_history:
+        events = np.array([[not set(c.packages).isdisjoint(w) for w in windows]
+                           for c in components], dtype=bool).reshape(len(components),
+                                                                     len(windows))
+    rates = [c.rate for c in components]
+    if events is not None:
+        # start the search from the rates the history shows (windows with a change)
+        years = len(windows) * cm.years  # type: ignore[arg-type]
+        rates = ((events.sum(axis=1) + PRIOR_UPDATES) / years).tolist()
+    prev = None if previous is None else [previous.get(c.id, -1) for c in components]
+    instance = Instance([c.size for c in components], rates, deps, cm.years,
+                        cm.model is Model.INDEPENDENT, cm.layer_overhead, cm.base_rate,
+                        events, prev, horizon)
+    assign = optimise.solve(instance, max_layers)
+    return assemble(components, assign.tolist(), cm, max_layers,
+                    windows if use_history else None)
+
+
+def assemble(components: Sequence[Component], assign: Sequence[int], cm: CostModel,
+             max_layers: int, windows: Sequence[frozenset[str]] | None = None) -> Plan:
+    """A Plan from a component -> layer assignment, its cost by the reference model."""
+    n_layers = max(assign, default=-1) + 1
+    members: list[list[Component]] = [[] for _ in range(n_layers)]
+    for c, a in zip(components, assign, strict=True):
+        members[a].append(c)
+    sizes = [sum(c.size for c in m) for m in members]
+    rates = [sum(c.rate for c in m) for m in members]
+    if windows:
+        costs = history_layer_costs(sizes, [{p for c in m for p in c.packages}
+                                            for m in members], windows)
+        low = sum(history_layer_costs([c.size for c in components],
+                                      [set(c.packages) for c in components], windows))
+    else:
+        costs = layer_costs(sizes, rates, cm)
+        low = bound(components, cm)
+    layers = tuple(Layer(i, tuple(sorted(m, key=lambda c: c.id)), sizes[i], rates[i],
+                         costs[i]) for i, m in enumerate(members))
+    return Plan(cm, max_layers, layers, low, "history" if windows else "rates",
+                len(windows or ()))
+
+
+def bound(components: Sequence[Component], cm: CostModel) -> float:
+    sizes = [c.size for c in components]
+    rates = [c.rate for c in components]
+    anc = None if cm.model is Model.INDEPENDENT else ancestor_rates(components)
+    return lower_bound(sizes, rates, anc, cm)
+
+
+def ancestor_rates(components: Sequence[Component]) -> list[float]:
+    """Sum of the rates of everything each component depends on, transitively (bitsets)."""
+    index = {c.id: i for i, c in enumerate(components)}
+    order = _deps_first(components, index)
+    masks = [0] * len(components)
+    for i in order:
+        m = 0
+        for d in components[i].deps:
+            j = index[d]
+            m |= masks[j] | (1 << j)
+        masks[i] = m
+    rates = np.array([c.rate for c in components])
+    nbytes = (len(components) + 7) // 8
+    out = []
+    for m in masks:
+        bits = np.unpackbits(np.frombuffer(m.to_bytes(nbytes, "little"), dtype=np.uint8),
+                             bitorder="little")[: len(components)]
+        out.append(float(bits @ rates))
+    return out
+
+
+def _deps_first(components: Sequence[Component], index: dict[str, int]) -> list[int]:
+    seen: set[int] = set()
+    order: list[int] = []
+    for start in range(len(components)):
+        stack = [(start, False)]
+        while stack:
+            i, done = stack.pop()
+            if done:
+                order.append(i)
+                continue
+            if i in seen:
+                continue
+            seen.add(i)
+            stack.append((i, True))
+            stack.extend((index[d], False) for d in components[i].deps if index[d] not in seen)
+    return order

@@ -1,0 +1,42 @@
+"""Planning an image: its recipes and catalog as components, then the plan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..config.image import Model, Project
+from ..errors import LayerkitError
+from .components import Component, recipe_components
+from .cost import CostModel
+from .plan import DEFAULT_HORIZON, Plan, make_plan
+
+
+def cost_model(project: Project, model: Model | None = None) -> CostModel:
+    image = project.image
+    return CostModel(model or image.model, image.cadence_days, image.layer_overhead,
+                     image.base_rate)
+
+
+def components(project: Project, model: Model | None = None) -> list[Component]:
+    """The image's components; with a catalog and the independent model every known
+    package is a component of its own. Raises LayerkitError on bad input."""
+    m = model or project.image.model
+    split = m is Model.INDEPENDENT and project.catalog is not None
+    out = recipe_components(project.recipes, project.catalog, project.image.base_packages,
+                            split=split)
+    if not out:
+        raise LayerkitError("nothing to plan: no recipe installs, removes or runs anything")
+    return out
+
+
+def plan_project(project: Project, model: Model | None = None,
+                 previous: Mapping[str, int] | None = None,
+                 horizon: float = DEFAULT_HORIZON, reserved: int = 0) -> Plan:
+    """The plan of an image. reserved: layers kept out of the budget (re-chunking adds
+    volatile, rpmdb and config layers of its own)."""
+    m = model or project.image.model
+    k = project.package_layers if m is Model.CONTAINERFILE else project.image.max_layers
+    k = max(1, k - reserved)
+    windows = project.catalog.windows(project.image.cadence_days) if project.catalog else None
+    return make_plan(components(project, m), cost_model(project, m), k, windows, previous,
+                     horizon)

@@ -1,0 +1,2 @@
+"""Stage 4, tools: the external programs layerkit drives (buildah, skopeo, git, rpm),
+each through the one subprocess wrapper in `run`."""

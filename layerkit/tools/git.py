@@ -1,0 +1,37 @@
+"""git: the commit an image is built from, and whether the tree differs from it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .run import has, run
+
+
+@dataclass(frozen=True)
+class GitState:
+    sha: str  # short commit id, or "nogit"
+    dirty: bool
+    commit_time: int | None
+
+
+def git_state(repo: Path) -> GitState:
+    """The commit and state of the tree holding the image file."""
+    if not has("git"):
+        return GitState("nogit", False, None)
+    head = run(["git", "-C", repo, "rev-parse", "--short=12", "HEAD"], check=False)
+    if head.returncode != 0:
+        return GitState("nogit", False, None)
+    status = run(["git", "-C", repo, "status", "--porcelain", "--untracked-files=no"])
+    when = run(["git", "-C", repo, "log", "-1", "--format=%ct"])
+    return GitState(head.stdout.decode().strip(), bool(status.stdout.strip()),
+                    int(when.stdout.decode().strip() or 0))
+
+
+def source_date_epoch(repo: Path) -> int:
+    """SOURCE_DATE_EPOCH if set, else the last commit's time, else 0: timestamps for
+    reproducible layers."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    return git_state(repo).commit_time or 0
