@@ -10,7 +10,7 @@ import json
 import pytest
 
 from conftest import run_cli
-from layerkit.tools import buildah, skopeo
+from layerkit.tools import skopeo
 from layerkit.tools.run import run
 from standin.base import standin_tag
 from standin.rpms import RpmSpec, make_repo
@@ -99,7 +99,8 @@ def recovered(world, bumped):
 def test_build_push_and_tags(world, first):
     pushed = skopeo.digest(f"docker://{world['name']}:e2e-v1", tls_verify=False)
     assert pushed == first["moving"]  # versioned and moving tag share one digest
-    base_layers = len(buildah.inspect(standin_tag())["OCIv1"]["rootfs"]["diff_ids"])
+    inspected = json.loads(run(["buildah", "inspect", "--type", "image", standin_tag()]).stdout)
+    base_layers = len(inspected["OCIv1"]["rootfs"]["diff_ids"])
     # one layer per planned package layer, one for the config recipe
     assert len(first["layers"]) == base_layers + len(first["plan"]["layers"]) + 1
     assert len(first["plan"]["layers"]) >= 2

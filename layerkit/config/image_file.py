@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..errors import Problems
@@ -20,16 +19,7 @@ from .image import (
     Model,
 )
 from .sections import parse_repo
-from .sizes import parse_size
-from .toml import Table, load_toml
-
-REF = re.compile(r"^[a-z0-9][a-z0-9.:-]*(/[A-Za-z0-9._-]+)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
-                 r"(@sha256:[0-9a-f]{64})?$")
-REGISTRY = re.compile(r"^[a-z0-9][a-z0-9.-]*(:[0-9]{1,5})?$")
-CRON = re.compile(r"^(\S+\s+){4}\S+$")
-CRON_FIELD = re.compile(r"^[0-9*/,-]+$")
-SECRET = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
-RUNNER = re.compile(r"^[A-Za-z0-9._-]+$")
+from .toml import Table
 
 IMAGE_KEYS = {"base", "registry", "repository", "stream", "max_layers", "installer", "cadence",
               "model", "layer_overhead", "base_changes_per_year", "recipes", "recipe_dir",
@@ -37,18 +27,14 @@ IMAGE_KEYS = {"base", "registry", "repository", "stream", "max_layers", "install
 
 
 def load_image(path: Path, problems: Problems, label: str | None = None) -> Image | None:
-    label = label or str(path)
-    data = load_toml(path, label, problems)
-    if data is None:
+    t = Table.load(path, problems, label, IMAGE_KEYS)
+    if t is None:
         return None
-    before = len(problems.items)
-    t = Table(data, label, "", problems)
-    t.check_keys(IMAGE_KEYS)
     base = t.get("base", str, DEFAULT_BASE)
-    if base and not REF.fullmatch(base):
+    if base and not patterns.IMAGE_REF.fullmatch(base):
         t.error("base", f"{base!r} is not an image reference like quay.io/org/name:tag@sha256:…")
     registry = t.get("registry", str, "localhost")
-    if registry and not REGISTRY.fullmatch(registry):
+    if registry and not patterns.REGISTRY.fullmatch(registry):
         t.error("registry", f"{registry!r} is not a registry host[:port]")
     repository = t.get("repository", str, f"layerkit/{path.stem}")
     if repository and not patterns.REGISTRY_REPO.fullmatch(repository):
@@ -64,16 +50,11 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
     cadence = t.get("cadence", float, 7.0)
     if cadence is not None and cadence <= 0:
         t.error("cadence", "days between client updates must be positive")
-    overhead = DEFAULT_LAYER_OVERHEAD
-    if "layer_overhead" in data:
-        try:
-            overhead = parse_size(data["layer_overhead"])
-        except ValueError as e:
-            t.error("layer_overhead", str(e))
+    overhead = t.size("layer_overhead", DEFAULT_LAYER_OVERHEAD)
     base_rate = t.get("base_changes_per_year", float, 0.0)
     if base_rate is not None and base_rate < 0:
         t.error("base_changes_per_year", "must not be negative")
-    recipes = t.str_list("recipes") if "recipes" in data else None
+    recipes = t.str_list("recipes") if "recipes" in t.data else None
     for i, r in enumerate(recipes or []):
         if not patterns.RECIPE.fullmatch(r):
             t.error(f"recipes[{i}]", f"{r!r} is not a recipe name")
@@ -92,7 +73,7 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
                         "use its moving tag")
     ct = t.table("ci")
     ci = parse_ci(ct) if ct is not None else CiSettings()
-    if len(problems.items) > before:
+    if t.failed:
         return None
     return Image(name=path.stem, path=path, base=base, registry=registry, repository=repository,
                  stream=stream, max_layers=max_layers, installer=installer,
@@ -106,7 +87,7 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
 def parse_base_source(t: Table, image_dir: Path) -> BaseSource | None:
     t.check_keys({"upstream", "treefile", "schedule"})
     upstream = t.get("upstream", str, None)
-    if upstream is not None and not REF.fullmatch(upstream):
+    if upstream is not None and not patterns.IMAGE_REF.fullmatch(upstream):
         t.error("upstream", f"{upstream!r} is not an image reference")
     treefile = t.get("treefile", str, None)
     tree = None
@@ -125,13 +106,13 @@ def parse_ci(t: Table) -> CiSettings:
     t.check_keys({"runs_on", "user_secret", "password_secret", "branch", "cache", "sign",
                   "bootc"})
     runs_on = t.get("runs_on", str, "ubuntu-24.04")
-    if runs_on and not RUNNER.fullmatch(runs_on):
+    if runs_on and not patterns.RUNNER.fullmatch(runs_on):
         t.error("runs_on", f"{runs_on!r} is not a runner label")
     secrets = {}
     for key, default in (("user_secret", "REGISTRY_USER"), ("password_secret",
                                                             "REGISTRY_PASSWORD")):
         value = t.get(key, str, default)
-        if value and not SECRET.fullmatch(value):
+        if value and not patterns.SECRET.fullmatch(value):
             t.error(key, f"{value!r} is not a secret name (upper case, digits, _)")
         secrets[key] = value or default
     branch = t.get("branch", str, "main")
@@ -145,8 +126,8 @@ def parse_ci(t: Table) -> CiSettings:
 
 def _cron(t: Table, key: str, default: str) -> str | None:
     value = t.get(key, str, default)
-    if value is not None and not (CRON.fullmatch(value.strip())
-                                  and all(CRON_FIELD.fullmatch(f) for f in value.split())):
+    if value is not None and not (patterns.CRON.fullmatch(value.strip()) and all(
+            patterns.CRON_FIELD.fullmatch(f) for f in value.split())):
         t.error(key, f"{value!r} is not a five-field cron expression")
         return None
     return value

@@ -25,6 +25,15 @@ FLATPAK_APP = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+){2,}$")
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,30}$")
 TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 REGISTRY_REPO = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
+# host[:port]/path[:tag][@sha256:digest]
+IMAGE_REF = re.compile(r"^[a-z0-9][a-z0-9.:-]*(/[A-Za-z0-9._-]+)+"
+                       r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$")
+REGISTRY = re.compile(r"^[a-z0-9][a-z0-9.-]*(:[0-9]{1,5})?$")
+CRON = re.compile(r"^(\S+\s+){4}\S+$")
+CRON_FIELD = re.compile(r"^[0-9*/,-]+$")
+SECRET = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
+RUNNER = re.compile(r"^[A-Za-z0-9._-]+$")
+FLATPAK_REMOTE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def unpin(package: str) -> str:

@@ -42,7 +42,6 @@ class Repo:
 @dataclass(frozen=True)
 class FileSpec:
     src: Path  # absolute, resolved, inside the recipe folder
-    src_rel: str  # as written in the recipe
     dest: str  # where it lands in the image (after placement)
     mode: int
     requested_dest: str  # as written, before any relocation

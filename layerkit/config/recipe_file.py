@@ -8,8 +8,8 @@ from pathlib import Path
 from ..errors import Problems
 from . import patterns, sections
 from .recipe import Recipe
-from .sizes import UPDATE_RATES, parse_size
-from .toml import Table, load_toml
+from .sizes import UPDATE_RATES
+from .toml import Table
 
 RECIPE_KEYS = {"description", "packages", "requires", "size", "update", "changes_per_year",
                "repos", "files", "units", "remove", "script", "users", "groups", "flatpaks"}
@@ -20,22 +20,14 @@ def load_recipe(path: Path, problems: Problems, label: str | None = None) -> Rec
     name = path.stem
     if not patterns.RECIPE.fullmatch(name):
         problems.add(label, "recipe file name must be lower-case letters, digits, '-' or '_'")
-    data = load_toml(path, label, problems)
-    if data is None:
+    t = Table.load(path, problems, label, RECIPE_KEYS)
+    if t is None:
         return None
-    before = len(problems.items)
-    t = Table(data, label, "", problems)
-    t.check_keys(RECIPE_KEYS)
     description = t.get("description", str)
     packages = _names(t, "packages", patterns.PACKAGE, "a package name")
     remove = _names(t, "remove", patterns.PACKAGE, "a package name")
     requires = _names(t, "requires", patterns.RECIPE, "a recipe name")
-    size = None
-    if "size" in data:
-        try:
-            size = parse_size(data["size"])
-        except ValueError as e:
-            t.error("size", str(e))
+    size = t.size("size", None)
     rate = _rate(t)
     script = t.get("script", str, None)
     if script is not None and "\0" in script:
@@ -53,7 +45,7 @@ def load_recipe(path: Path, problems: Problems, label: str | None = None) -> Rec
     _unique(t, "repos", [r.id for r in repos])
     _unique(t, "units", [s.name for s in services])
     _unique(t, "files", [f.dest for f in files])
-    if len(problems.items) > before:
+    if t.failed:
         return None
     return Recipe(name=name, path=path, description=description, packages=tuple(packages),
                   requires=tuple(requires), size=size, rate=rate, repos=repos,

@@ -4,15 +4,12 @@ section is unusable."""
 
 from __future__ import annotations
 
-import re
 import shlex
 from pathlib import Path
 
 from . import patterns, placement
 from .recipe import FileSpec, FlatpakSpec, GroupSpec, Repo, RunWhen, Scope, ServiceSpec, UserSpec
 from .toml import Table
-
-REMOTE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def _url(t: Table, key: str) -> str | None:
@@ -63,7 +60,7 @@ def parse_file(t: Table, folder: Path) -> FileSpec | None:
         t.error("dest", placed.error)
     if resolved is None or placed.error or mode is None:
         return None
-    return FileSpec(src=resolved, src_rel=src, dest=placed.dest, mode=mode,
+    return FileSpec(src=resolved, dest=placed.dest, mode=mode,
                     requested_dest=dest, note=placed.note, tmpfiles=placed.tmpfiles)
 
 
@@ -196,7 +193,7 @@ def parse_flatpaks(t: Table) -> FlatpakSpec | None:
     """Flatpak apps live in /var, never in the image: a service installs them."""
     t.check_keys({"remote", "url", "apps", "scope", "run"})
     remote = t.get("remote", str, "flathub")
-    if remote is not None and not REMOTE.fullmatch(remote):
+    if remote is not None and not patterns.FLATPAK_REMOTE.fullmatch(remote):
         t.error("remote", f"{remote!r} is not a remote name")
     url = t.get("url", str, "https://dl.flathub.org/repo/flathub.flatpakrepo")
     if url is not None and not patterns.URL.fullmatch(url):

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problems
+from .sizes import parse_size
 
 _MISSING = object()
 
@@ -35,6 +36,24 @@ class Table:
 
     def __init__(self, data: dict[str, Any], label: str, prefix: str, problems: Problems):
         self.data, self.label, self.prefix, self.problems = data, label, prefix, problems
+        self.before = len(problems.items)
+
+    @classmethod
+    def load(cls, path: Path, problems: Problems, label: str | None,
+             keys: set[str]) -> Table | None:
+        """A file's top-level table, its unknown keys reported; None when unreadable."""
+        label = label or str(path)
+        data = load_toml(path, label, problems)
+        if data is None:
+            return None
+        t = cls(data, label, "", problems)
+        t.check_keys(keys)
+        return t
+
+    @property
+    def failed(self) -> bool:
+        """Whether a problem was reported since this table was read."""
+        return len(self.problems.items) > self.before
 
     def where(self, key: str) -> str:
         return f"{self.label}: {self.prefix}{key}"
@@ -61,6 +80,16 @@ class Table:
             self.error(key, f"expected {what or _type_name(kind)}, got {_type_name(type(value))}")
             return None if default is _MISSING else default
         return value
+
+    def size(self, key: str, default: int | None) -> int | None:
+        """Bytes from an integer or a string like "35 MB"."""
+        if key not in self.data:
+            return default
+        try:
+            return parse_size(self.data[key])
+        except ValueError as e:
+            self.error(key, str(e))
+            return default
 
     def enum(self, key: str, kind, default):
         """A StrEnum member from a string value; None (and a problem) when not one."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from enum import StrEnum
@@ -48,11 +47,6 @@ def push(local: str, dest: str, tls_verify: bool, digestfile: Path) -> str:
     run(["buildah", "push", f"--tls-verify={str(tls_verify).lower()}", "--digestfile",
          digestfile, local, f"docker://{dest}"])
     return digestfile.read_text().strip()
-
-
-def inspect(ref: str) -> dict:
-    out = run(["buildah", "inspect", "--type", "image", ref])
-    return json.loads(out.stdout)
 
 
 def run_in(image: str, script: str, isolation: Isolation) -> str:
