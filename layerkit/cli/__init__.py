@@ -13,6 +13,7 @@ import traceback
 import click
 
 from ..errors import ExitCode, LayerkitError
+from ..report.terminal import printable
 from ..tools import run
 
 # name -> (module under layerkit.cli, function, one line of help)
@@ -74,13 +75,13 @@ def main(argv: list[str] | None = None) -> None:
         if Ctx.debug:
             traceback.print_exc()
         for line in e.problems:
-            click.echo(f"error: {line}", err=True)
+            click.echo(f"error: {printable(line)}", err=True)
         sys.exit(int(e.code))
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(int(ExitCode.FAILED))
     except click.ClickException as e:
-        e.show()
+        click.echo(f"error: {printable(e.format_message())}", err=True)
         sys.exit(int(ExitCode.BAD_INPUT))
     except KeyboardInterrupt:
         sys.exit(130)

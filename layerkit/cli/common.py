@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 import click
@@ -22,6 +23,27 @@ def size_option(ctx, param, value):
 def use_authfile(path: str | None) -> None:
     if path:
         os.environ["REGISTRY_AUTH_FILE"] = os.path.abspath(path)  # skopeo reads it
+
+
+class Finite(click.ParamType):
+    """A finite number within bounds (click's FloatRange lets nan through)."""
+
+    name = "number"
+
+    def __init__(self, low: float, high: float, low_open: bool = False):
+        self.low, self.high, self.low_open = low, high, low_open
+
+    def convert(self, value, param, ctx):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number) or number > self.high or number < self.low or \
+                (self.low_open and number == self.low):
+            self.fail(f"{value!r} is not a number {'above' if self.low_open else 'from'} "
+                      f"{self.low:g} {'and at most' if self.low_open else 'to'} {self.high:g}",
+                      param, ctx)
+        return number
 
 
 ISOLATIONS = click.Choice(["chroot", "oci", "rootless"])

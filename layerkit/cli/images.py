@@ -18,7 +18,7 @@ from ..report.console import print_json
 from ..report.history import print_history
 from ..tools import skopeo
 from ..tools.buildah import Isolation
-from .common import ISOLATIONS, authfile, size_option, tls_verify, use_authfile
+from .common import ISOLATIONS, Finite, authfile, size_option, tls_verify, use_authfile
 
 
 @click.command()
@@ -30,7 +30,7 @@ from .common import ISOLATIONS, authfile, size_option, tls_verify, use_authfile
 @click.option("--platform", "plat", help="os/arch in a multi-arch index (default: this machine).")
 @click.option("--max-bytes", callback=size_option,
               help="Fail (exit 1) above this download size.")
-@click.option("--max-ratio", type=click.FloatRange(0, 1),
+@click.option("--max-ratio", type=Finite(0, 1),
               help="Fail (exit 1) when this share of NEW must be downloaded.")
 @authfile
 def diff(old, new, as_json, markdown, tls_verify, plat, max_bytes, max_ratio, authfile):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..config.image import DEFAULT_LAYER_OVERHEAD, LAYER_LIMIT, Model
+from ..config.image import DEFAULT_LAYER_OVERHEAD, LAYER_LIMIT, MAX_CADENCE, Model
 from ..config.load import load_project, read_catalog
 from ..config.plan_file import previous_layers, read_plan_json
 from ..engine.context import write_context
@@ -18,7 +18,7 @@ from ..planner.project import plan_project
 from ..render.containerfile import render
 from ..report.console import print_json
 from ..report.plan import print_plan
-from .common import size_option
+from .common import Finite, size_option
 
 MODELS = click.Choice([m.value for m in Model])
 
@@ -30,7 +30,8 @@ MODELS = click.Choice([m.value for m in Model])
               help="Plan every catalog package as its own component (no image needed).")
 @click.option("--max-layers", type=click.IntRange(1, LAYER_LIMIT),
               help="Layers layerkit may add (default: the image's max_layers, or 64 with --all).")
-@click.option("--cadence", type=click.FloatRange(min=0.001), help="Days between updates.")
+@click.option("--cadence", type=Finite(0, MAX_CADENCE, low_open=True),
+              help="Days between client updates (default: the image's, or 7).")
 @click.option("--model", type=MODELS, help="containerfile (RUN layers) or independent "
               "(re-chunked layers).")
 @click.option("--layer-overhead", callback=size_option,
@@ -39,7 +40,7 @@ MODELS = click.Choice([m.value for m in Model])
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="An earlier plan (--json): keep components in their layers unless moving "
                    "pays.")
-@click.option("--horizon", type=click.FloatRange(min=1), default=DEFAULT_HORIZON,
+@click.option("--horizon", type=Finite(1, 1e6), default=DEFAULT_HORIZON,
               show_default=True, help="Updates over which a moved component's bytes must pay off.")
 def plan(image, catalog, all_packages, max_layers, cadence, model, layer_overhead, as_json,
          previous, horizon):

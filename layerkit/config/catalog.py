@@ -8,10 +8,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ..errors import LayerkitError
+
 # Zero observed updates does not mean a package never changes. A package's rate is
 # (updates + PRIOR_UPDATES) / years: the Jeffreys prior for a Poisson rate, i.e. half an
 # update over the observed period, so never-seen changes still cost something.
 PRIOR_UPDATES = 0.5
+# update windows the history objective may use (a daily cadence over 27 years); every
+# window costs a column of the planner's matrices
+MAX_WINDOWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,10 @@ class Catalog:
         if not self.history or self.start is None:
             return []
         n = max(1, math.ceil(self.years * 365.25 / cadence_days))
+        if n > MAX_WINDOWS:
+            raise LayerkitError(f"{self.path}: period: {n} update windows at a cadence of "
+                                f"{cadence_days:g} days, more than the {MAX_WINDOWS} allowed; "
+                                "lengthen the cadence")
         out: list[set[str]] = [set() for _ in range(n)]
         for change in self.history:
             w = int((date.fromisoformat(change.date) - self.start).days // cadence_days)

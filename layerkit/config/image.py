@@ -19,6 +19,8 @@ DEFAULT_BASE = "quay.io/fedora-ostree-desktops/kinoite:42"
 # carries ~65 (rpm-ostree's chunked layers): 40 of our own keeps the total near 105.
 DEFAULT_MAX_LAYERS = 40
 LAYER_LIMIT = 127
+MAX_CADENCE = 3650.0  # days between client updates: ten years
+MAX_RATE = 100_000.0  # changes per year: hundreds a day is not a package any more
 
 # What each RUN layer that installs packages carries besides the packages: a fresh copy
 # of the rpmdb and dnf's history (~100 MB measured on a Fedora desktop).

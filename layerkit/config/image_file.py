@@ -12,6 +12,8 @@ from .image import (
     DEFAULT_LAYER_OVERHEAD,
     DEFAULT_MAX_LAYERS,
     LAYER_LIMIT,
+    MAX_CADENCE,
+    MAX_RATE,
     BaseSource,
     CiSettings,
     Image,
@@ -30,6 +32,9 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
     t = Table.load(path, problems, label, IMAGE_KEYS)
     if t is None:
         return None
+    if not patterns.IMAGE_NAME.fullmatch(path.stem):
+        problems.add(t.label, f"image file name {path.stem!r} is not a name like "
+                              "kinoite-desktop (letters, digits, '.', '-', '_')")
     base = t.get("base", str, DEFAULT_BASE)
     if base and not patterns.IMAGE_REF.fullmatch(base):
         t.error("base", f"{base!r} is not an image reference like quay.io/org/name:tag@sha256:…")
@@ -47,23 +52,22 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
         t.error("max_layers", f"must be between 1 and {LAYER_LIMIT}, got {max_layers}")
     installer = t.enum("installer", Installer, Installer.DNF)
     model = t.enum("model", Model, Model.CONTAINERFILE)
-    cadence = t.get("cadence", float, 7.0)
-    if cadence is not None and cadence <= 0:
-        t.error("cadence", "days between client updates must be positive")
+    cadence = t.number("cadence", 7.0, 0, MAX_CADENCE, low_open=True)
     overhead = t.size("layer_overhead", DEFAULT_LAYER_OVERHEAD)
-    base_rate = t.get("base_changes_per_year", float, 0.0)
-    if base_rate is not None and base_rate < 0:
-        t.error("base_changes_per_year", "must not be negative")
+    base_rate = t.number("base_changes_per_year", 0.0, 0, MAX_RATE)
     recipes = t.str_list("recipes") if "recipes" in t.data else None
     for i, r in enumerate(recipes or []):
         if not patterns.RECIPE.fullmatch(r):
-            t.error(f"recipes[{i}]", f"{r!r} is not a recipe name")
-    recipe_dir = path.parent / t.get("recipe_dir", str, "../recipes")
-    catalog_raw = t.get("catalog", str, None)
+            t.error(f"recipes[{i + 1}]", f"{r!r} is not a recipe name")
+    recipe_dir = path.parent / (t.text("recipe_dir", "../recipes") or "../recipes")
+    catalog_raw = t.text("catalog", None)
     catalog = path.parent / catalog_raw if catalog_raw else None
     if catalog is not None and not catalog.is_file():
         t.error("catalog", f"{catalog} does not exist")
     base_packages = t.str_list("base_packages")
+    for i, p in enumerate(base_packages):
+        if not patterns.PACKAGE.fullmatch(p):
+            t.error(f"base_packages[{i + 1}]", f"{p!r} is not a package name")
     repos = tuple(r for r in (parse_repo(rt) for rt in t.tables("repos")) if r)
     tls_verify = t.get("tls_verify", bool, True)
     bt = t.table("base_source")

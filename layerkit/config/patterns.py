@@ -24,6 +24,7 @@ PATH_CHARS = re.compile(r"^/[A-Za-z0-9._+@=:,/-]*$")
 FLATPAK_APP = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+){2,}$")
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,30}$")
 TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+IMAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")  # an image file's stem
 REGISTRY_REPO = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
 # host[:port]/path[:tag][@sha256:digest]
 IMAGE_REF = re.compile(r"^[a-z0-9][a-z0-9.:-]*(/[A-Za-z0-9._-]+)+"
@@ -34,6 +35,16 @@ CRON_FIELD = re.compile(r"^[0-9*/,-]+$")
 SECRET = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
 RUNNER = re.compile(r"^[A-Za-z0-9._-]+$")
 FLATPAK_REMOTE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+# control characters, and the Unicode line breaks some tools honour
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def clean_text(value: str, multiline: bool = False) -> bool:
+    """No control characters (a multi-line text may hold newlines and tabs)."""
+    return not (CONTROL_BUT_LINES if multiline else CONTROL).search(value)
 
 
 def unpin(package: str) -> str:

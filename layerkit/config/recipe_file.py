@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import Problems
 from . import patterns, sections
+from .image import MAX_RATE
 from .recipe import Recipe
 from .sizes import UPDATE_RATES
 from .toml import Table
@@ -23,15 +24,13 @@ def load_recipe(path: Path, problems: Problems, label: str | None = None) -> Rec
     t = Table.load(path, problems, label, RECIPE_KEYS)
     if t is None:
         return None
-    description = t.get("description", str)
+    description = t.text("description")
     packages = _names(t, "packages", patterns.PACKAGE, "a package name")
     remove = _names(t, "remove", patterns.PACKAGE, "a package name")
     requires = _names(t, "requires", patterns.RECIPE, "a recipe name")
     size = t.size("size", None)
     rate = _rate(t)
-    script = t.get("script", str, None)
-    if script is not None and "\0" in script:
-        t.error("script", "must not contain NUL bytes")
+    script = t.text("script", None, multiline=True)
     repos = tuple(r for r in (sections.parse_repo(rt) for rt in t.tables("repos")) if r)
     folder = path.parent
     files = tuple(f for f in (sections.parse_file(ft, folder) for ft in t.tables("files")) if f)
@@ -88,7 +87,7 @@ def _names(t: Table, key: str, pattern, what: str) -> list[str]:
         if pattern.fullmatch(v):
             out.append(v)
         else:
-            t.error(f"{key}[{i}]", f"{v!r} is not {what} (allowed: {pattern.pattern})")
+            t.error(f"{key}[{i + 1}]", f"{v!r} is not {what} (allowed: {pattern.pattern})")
     _unique(t, key, out)
     return out
 
@@ -113,8 +112,4 @@ def _rate(t: Table) -> float | None:
             t.error("update", f"{u!r} is not one of {', '.join(UPDATE_RATES)}")
             return None
         return UPDATE_RATES[u]
-    rate = t.get("changes_per_year", float, None)
-    if rate is not None and rate < 0:
-        t.error("changes_per_year", "must not be negative")
-        return None
-    return rate
+    return t.number("changes_per_year", None, 0, MAX_RATE)

@@ -34,9 +34,7 @@ def parse_repo(t: Table) -> Repo | None:
         return None
     if not patterns.REPO_ID.fullmatch(rid):
         t.error("id", f"{rid!r} is not a repository id (allowed: {patterns.REPO_ID.pattern})")
-    name = t.get("name", str, None)
-    if name is not None and any(c in name for c in "\n\r\0"):
-        t.error("name", "must be one line")
+    name = t.text("name", None)
     baseurl, metalink, gpgkey = _url(t, "baseurl"), _url(t, "metalink"), _url(t, "gpgkey")
     if sum(x is not None for x in (baseurl, metalink, copr)) != 1:
         t.error("baseurl", "give exactly one of baseurl, metalink or copr")
@@ -51,7 +49,7 @@ def parse_file(t: Table, folder: Path) -> FileSpec | None:
     t.check_keys({"src", "dest", "mode", "etc"})
     src, dest = t.get("src", str), t.get("dest", str)
     mode = _mode(t)
-    etc = t.get("etc", str, None)
+    etc = t.text("etc", None)
     resolved = _inside(t, src, folder) if src is not None else None
     if dest is None:
         return None
@@ -99,16 +97,18 @@ def parse_service(t: Table) -> ServiceSpec | None:
     if name is not None and not (patterns.UNIT_NAME.fullmatch(name)
                                  and name.endswith(".service")):
         t.error("name", f"{name!r} is not a service unit name like \"my-setup.service\"")
-    description = t.get("description", str, "")
-    if any(c in description for c in "\n\r\0"):
-        t.error("description", "must be one line")
+    description = t.text("description", "")
+    if description and description.endswith("\\"):
+        # systemd would join the next line to it
+        t.error("description", "must not end with a backslash")
+        description = None
     argv = _argv(t)
     run = t.enum("run", RunWhen, RunWhen.ONCE)
     after = [u for u in t.str_list("after") if _unit_ref(t, "after", u)]
     wants = [u for u in t.str_list("wants") if _unit_ref(t, "wants", u)]
     network = t.get("network", bool, False)
     scope = t.enum("scope", Scope, Scope.SYSTEM)
-    if name is None or argv is None or run is None or scope is None:
+    if name is None or argv is None or run is None or scope is None or description is None:
         return None
     return ServiceSpec(name=name, description=description, exec=argv, run=run,
                        after=tuple(after), wants=tuple(wants), network=bool(network),
@@ -137,8 +137,8 @@ def _argv(t: Table) -> tuple[str, ...] | None:
     if not argv[0].startswith("/"):
         t.error("exec", f"{argv[0]!r}: the program must be an absolute path")
         return None
-    if any(c in a for a in argv for c in "\n\r\0"):
-        t.error("exec", "arguments must not contain newlines or NUL bytes")
+    if not all(patterns.clean_text(a) for a in argv):
+        t.error("exec", "arguments must not contain newlines or control characters")
         return None
     return tuple(argv)
 
@@ -155,9 +155,9 @@ def parse_user(t: Table) -> UserSpec | None:
     t.check_keys({"name", "uid", "description", "home", "shell", "groups"})
     name = _account(t)
     uid = _system_id(t, "uid")
-    description = t.get("description", str, "")
-    if any(c in description for c in '"\n\r\0'):
-        t.error("description", "must be one line without double quotes")
+    description = t.text("description", "")
+    if description and any(c in description for c in '"\\'):
+        t.error("description", "must not contain double quotes or backslashes")
     home, shell = t.get("home", str, "/"), t.get("shell", str, "/usr/sbin/nologin")
     for key, value in (("home", home), ("shell", shell)):
         if value is not None and not patterns.valid_abs_path(value):
@@ -165,7 +165,7 @@ def parse_user(t: Table) -> UserSpec | None:
     groups = t.str_list("groups")
     for i, g in enumerate(groups):
         if not patterns.USER_NAME.fullmatch(g):
-            t.error(f"groups[{i}]", f"{g!r} is not a group name")
+            t.error(f"groups[{i + 1}]", f"{g!r} is not a group name")
     if not name:
         return None
     return UserSpec(name, uid, description, home or "/", shell or "/usr/sbin/nologin",
@@ -201,7 +201,7 @@ def parse_flatpaks(t: Table) -> FlatpakSpec | None:
     apps = t.str_list("apps")
     for i, app in enumerate(apps):
         if not patterns.FLATPAK_APP.fullmatch(app):
-            t.error(f"apps[{i}]", f"{app!r} is not a flatpak application id like "
+            t.error(f"apps[{i + 1}]", f"{app!r} is not a flatpak application id like "
                                   "org.mozilla.firefox")
     scope = t.enum("scope", Scope, Scope.SYSTEM)
     run = t.enum("run", RunWhen, RunWhen.EACH_DEPLOYMENT)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 _UNITS = {
     "": 1, "b": 1,
     "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
     "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
 }
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
+_SIZE = re.compile(r"\s*(\d{1,30}(?:\.\d{1,30})?)\s*([a-zA-Z]{0,3})\s*")
+MAX_SIZE = 2**53  # 9 PB: larger is a typo, and floats stay exact below it
 
 
 def parse_size(value: object) -> int:
@@ -19,12 +21,21 @@ def parse_size(value: object) -> int:
     if isinstance(value, int):
         if value < 0:
             raise ValueError("size must not be negative")
-        return value
+        return _bounded(value)
     if isinstance(value, str):
-        m = _SIZE.match(value)
+        m = _SIZE.fullmatch(value)
         if m and m.group(2).lower() in _UNITS:
-            return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+            try:
+                return _bounded(int(Decimal(m.group(1)) * _UNITS[m.group(2).lower()]))
+            except InvalidOperation:
+                pass
     raise ValueError(f"expected bytes or a size like \"35 MB\", got {value!r}")
+
+
+def _bounded(size: int) -> int:
+    if size > MAX_SIZE:
+        raise ValueError(f"{size} bytes is more than the {MAX_SIZE} allowed")
+    return size
 
 
 def human(n: float) -> str:

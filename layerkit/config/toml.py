@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problems
+from . import patterns
+from .files import MAX_DOTS, TOML_LIMIT, read_text, too_deep
 from .sizes import parse_size
 
 _MISSING = object()
 
 
 def load_toml(path: Path, label: str, problems: Problems) -> dict[str, Any] | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        problems.add(label, f"cannot read: {e.strerror}")
+    text = read_text(path, label, problems, TOML_LIMIT)
+    if text is None:
         return None
-    except UnicodeDecodeError:
-        problems.add(label, "not UTF-8 text")
+    if too_deep(text):
+        problems.add(label, f"invalid TOML: keys nested deeper than {MAX_DOTS} levels")
         return None
     try:
         return tomllib.loads(text)
@@ -28,6 +29,9 @@ def load_toml(path: Path, label: str, problems: Problems) -> dict[str, Any] | No
         msg = str(e).replace("(at end of document)",
                              f"(at end of document, line {text.count(chr(10)) + 1})")
         problems.add(label, f"invalid TOML: {msg}")
+        return None
+    except RecursionError:
+        problems.add(label, "invalid TOML: nested too deeply")
         return None
 
 
@@ -75,10 +79,37 @@ class Table:
         value = self.data[key]
         ok = isinstance(value, kind) and not (isinstance(value, bool) and kind in (int, float))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            if abs(value) > 2**53:
+                self.error(key, "number out of range")
+                return None if default is _MISSING else default
             return float(value)
+        if kind is float and ok and not math.isfinite(value):
+            self.error(key, f"expected a finite number, got {value}")
+            return None if default is _MISSING else default
         if not ok:
             self.error(key, f"expected {what or _type_name(kind)}, got {_type_name(type(value))}")
             return None if default is _MISSING else default
+        return value
+
+    def text(self, key: str, default: Any = _MISSING, multiline: bool = False) -> str | None:
+        """A string without control characters (newlines and tabs only if multiline)."""
+        value = self.get(key, str, default)
+        if isinstance(value, str) and not patterns.clean_text(value, multiline):
+            self.error(key, "must not contain control characters" if multiline
+                       else "must be one line without control characters")
+            return None
+        return value
+
+    def number(self, key: str, default: float, low: float, high: float,
+               low_open: bool = False) -> float | None:
+        """A finite number within [low, high] ((low, high] with low_open)."""
+        value = self.get(key, float, default)
+        if value is None:
+            return None
+        if value < low or value > high or (low_open and value == low):
+            self.error(key, f"must be {'above' if low_open else 'at least'} {low:g} and at "
+                            f"most {high:g}, got {value:g}")
+            return None
         return value
 
     def size(self, key: str, default: int | None) -> int | None:
@@ -104,10 +135,12 @@ class Table:
         value = self.get(key, list, [] if default is None else default, what="a list of strings")
         out: list[str] = []
         for i, item in enumerate(value or []):
-            if isinstance(item, str):
+            if isinstance(item, str) and not patterns.clean_text(item):
+                self.error(f"{key}[{i + 1}]", "must be one line without control characters")
+            elif isinstance(item, str):
                 out.append(item)
             else:
-                self.error(f"{key}[{i}]", f"expected a string, got {_type_name(type(item))}")
+                self.error(f"{key}[{i + 1}]", f"expected a string, got {_type_name(type(item))}")
         return out
 
     def tables(self, key: str) -> list[Table]:
@@ -115,9 +148,9 @@ class Table:
         out = []
         for i, item in enumerate(value or []):
             if isinstance(item, dict):
-                out.append(Table(item, self.label, f"{self.prefix}{key}[{i}].", self.problems))
+                out.append(Table(item, self.label, f"{self.prefix}{key}[{i + 1}].", self.problems))
             else:
-                self.error(f"{key}[{i}]", f"expected a table, got {_type_name(type(item))}")
+                self.error(f"{key}[{i + 1}]", f"expected a table, got {_type_name(type(item))}")
         return out
 
     def table(self, key: str) -> Table | None:

@@ -43,7 +43,7 @@ def check_requires(recipes: Mapping[str, Recipe], problems: Problems) -> nx.DiGr
         for i, req in enumerate(recipes[name].requires):
             label = f"recipes/{name}.toml"
             if req not in recipes:
-                problems.add(f"{label}: requires[{i}]", f"unknown recipe {req!r}")
+                problems.add(f"{label}: requires[{i + 1}]", f"unknown recipe {req!r}")
             else:
                 g.add_edge(name, req)
     try:

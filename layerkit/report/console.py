@@ -6,6 +6,9 @@ import json
 import sys
 
 from rich.console import Console
+from rich.markup import escape
+
+from .terminal import printable
 
 
 def console() -> Console:
@@ -15,5 +18,12 @@ def console() -> Console:
     return c
 
 
+def safe(text: str) -> str:
+    """Text from users or images, for a rich table or markup string: shown as written."""
+    return escape(printable(text))
+
+
 def print_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
+    """Strict JSON (a NaN or Infinity is a bug, never output)."""
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, allow_nan=False) + "\n")
+

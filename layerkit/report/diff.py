@@ -6,21 +6,21 @@ from rich.table import Table
 
 from ..config.sizes import human
 from ..oci.diff import Diff
-from .console import console
+from .console import console, safe
 
 
 def _what(recipes, packages, kind: str = "base") -> str:
     if recipes:
-        return ", ".join(recipes)
+        return safe(", ".join(recipes))
     if packages:
-        return ", ".join(packages[:3])
+        return safe(", ".join(packages[:3]))
     return {"volatile": "volatile (/etc, state, deletions)", "rpmdb": "rpm database",
             "version": "image version"}.get(str(kind), str(kind))
 
 
 def print_diff(d: Diff) -> None:
     out = console()
-    t = Table(title=f"{d.old.ref} → {d.new.ref}", title_justify="left")
+    t = Table(title=safe(f"{d.old.ref} → {d.new.ref}"), title_justify="left")
     for col, just in (("layer", "right"), ("digest", "left"), ("size", "right"),
                       ("status", "left"), ("recipes", "left")):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
@@ -30,7 +30,7 @@ def print_diff(d: Diff) -> None:
         why = d.package_changes(la)
         t.add_row(str(i), la.digest.removeprefix("sha256:")[:12], human(la.size),
                   f"[{style}]{status}[/]", _what(la.recipes, la.packages, la.kind)
-                  + (f" [dim]({'; '.join(why[:3])})[/]" if why else ""))
+                  + (f" [dim]({safe('; '.join(why[:3]))})[/]" if why else ""))
     keep = {la.digest for la in d.new.layers}
     for la in d.old.layers:
         if la.digest not in keep:

@@ -11,7 +11,8 @@ from ..config.image import Model
 from ..config.recipe import Recipe
 from ..config.sizes import human
 from ..planner.plan import Plan
-from .console import console
+from .console import console, safe
+from .terminal import printable
 
 
 def _names(items: tuple[str, ...], limit: int = 4) -> str:
@@ -24,14 +25,14 @@ def print_plan(plan: Plan, title: str, recipes: Mapping[str, Recipe] | None = No
                copy_layers: tuple[str, ...] = ()) -> None:
     out = console()
     total = plan.expected_bytes or 1.0
-    t = Table(title=title, title_justify="left")
+    t = Table(title=safe(title), title_justify="left")
     for col, just in (("layer", "right"), ("recipes / packages", "left"), ("pkgs", "right"),
                       ("size", "right"), ("changes/yr", "right"), ("bytes/update", "right"),
                       ("share", "right")):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for layer in plan.layers:
         what = _names(layer.recipes) if layer.recipes else _names(layer.packages)
-        t.add_row(str(layer.index), what or "-", str(len(layer.packages)), human(layer.size),
+        t.add_row(str(layer.index), safe(what) or "-", str(len(layer.packages)), human(layer.size),
                   f"{layer.rate:.2f}", human(layer.expected_bytes),
                   f"{100 * layer.expected_bytes / total:.1f}%")
     for i, name in enumerate(copy_layers):
@@ -56,8 +57,9 @@ def _print_notes(out: Console, recipes: Mapping[str, Recipe]) -> None:
         r = recipes[name]
         for f in r.files:
             if f.note:
-                out.print(f"[yellow]note[/] recipes/{name}.toml: {f.requested_dest}: {f.note}")
+                out.print(f"[yellow]note[/] recipes/{name}.toml: "
+                          + safe(f"{f.requested_dest}: {f.note}"))
         if r.script:
             out.print(f"[bold red]script[/] recipes/{name}.toml runs a shell script at build:")
             for line in r.script.strip().splitlines():
-                out.print(f"    {line}", markup=False)
+                out.print(f"    {printable(line)}", markup=False)

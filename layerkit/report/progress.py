@@ -7,6 +7,8 @@ import time
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from .terminal import printable
+
 
 class LiveEvents:
     """A spinner with the current step on a terminal (engine.build.Events)."""
@@ -32,7 +34,7 @@ class LiveEvents:
             self.progress = None
 
     def say(self, text: str) -> None:
-        self.console.print(text, markup=False, highlight=False, soft_wrap=True)
+        self.console.print(printable(text), markup=False, highlight=False, soft_wrap=True)
 
 
 class PlainEvents:
@@ -52,7 +54,7 @@ class PlainEvents:
         pass
 
     def say(self, text: str) -> None:
-        self.console.print(text, markup=False, highlight=False, soft_wrap=True)
+        self.console.print(printable(text), markup=False, highlight=False, soft_wrap=True)
 
 
 def events(console: Console) -> LiveEvents | PlainEvents:

@@ -1,0 +1,78 @@
+"""Reading input files safely: only regular files, bounded in size, decoded as UTF-8,
+every failure a problem naming the file (never an exception, a hang or a huge read)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+from ..errors import Problems
+
+TOML_LIMIT = 1 << 20  # recipes and image files: a real one is a few kB
+JSON_LIMIT = 256 << 20  # catalogs of whole distributions, plans
+MAX_DOTS = 64  # dotted keys deeper than this are not configuration (and parse slowly)
+
+
+def read_text(path: Path, label: str, problems: Problems, limit: int) -> str | None:
+    try:
+        st = os.stat(path)  # follows links: what matters is what would be read
+    except (OSError, ValueError) as e:
+        problems.add(label, f"cannot read: {_reason(e)}")
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        problems.add(label, "not a regular file")
+        return None
+    if st.st_size > limit:
+        problems.add(label, f"{st.st_size} bytes: larger than the {limit} bytes allowed")
+        return None
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(limit + 1)
+    except OSError as e:
+        problems.add(label, f"cannot read: {_reason(e)}")
+        return None
+    if len(raw) > limit:
+        problems.add(label, f"larger than the {limit} bytes allowed")
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.add(label, "not UTF-8 text")
+        return None
+
+
+def read_json(path: Path, label: str, problems: Problems) -> object | None:
+    """Strict JSON (no NaN or Infinity), nesting bounded by the parser's recursion."""
+    text = read_text(path, label, problems, JSON_LIMIT)
+    if text is None:
+        return None
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as e:
+        problems.add(label, f"invalid JSON: {_reason(e)}")
+        return None
+
+
+def too_deep(text: str) -> bool:
+    """A dotted key or table header deeper than MAX_DOTS (tomllib takes quadratic time on
+    them). Counts the dots of what stands before `=`, or of a `[header]` line."""
+    for line in text.splitlines():
+        line = line.lstrip()
+        key = line if line.startswith("[") else line.partition("=")[0]
+        if key.count(".") > MAX_DOTS:
+            return True
+    return False
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _reason(e: BaseException) -> str:
+    if isinstance(e, RecursionError):
+        return "nested too deeply"
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror
+    return str(e).splitlines()[0] if str(e) else type(e).__name__
