@@ -22,10 +22,10 @@ def actionlint(path) -> str:
     return out
 
 
-def test_example_workflow_passes_actionlint(example):
+def test_example_workflow_passes_actionlint(example, monkeypatch):
+    monkeypatch.chdir(example)  # the workflow names the image file relative to the checkout
     out_dir = example / ".github/workflows"
-    code, _, err = run_cli("ci", "github", str(example / "images/kinoite-desktop.toml"),
-                           "-o", str(out_dir))
+    code, _, err = run_cli("ci", "github", "images/kinoite-desktop.toml", "-o", str(out_dir))
     assert code == 0, err
     wf = out_dir / "layerkit-kinoite-desktop.yml"
     actionlint(wf)
@@ -41,7 +41,8 @@ def test_example_workflow_passes_actionlint(example):
 
 
 @pytest.mark.parametrize("variant", ["treefile", "signed"])
-def test_workflow_variants_pass_actionlint(tree, variant):
+def test_workflow_variants_pass_actionlint(tree, variant, monkeypatch):
+    monkeypatch.chdir(tree.root)
     tree.recipe("a", 'description = "x"\npackages = ["vim"]\nsize = 1\nupdate = "weekly"\n')
     extra = ('[base_source]\ntreefile = "fedora-kinoite.yaml"\n' if variant == "treefile"
              else '[ci]\nsign = true\nbootc = true\n')
@@ -58,7 +59,8 @@ def test_workflow_variants_pass_actionlint(tree, variant):
             "bootc switch ghcr.io/me/os:42"]
 
 
-def test_bad_ci_settings(tree):
+def test_bad_ci_settings(tree, monkeypatch):
+    monkeypatch.chdir(tree.root)
     tree.recipe("a", 'description = "x"\npackages = ["vim"]\nsize = 1\nupdate = "weekly"\n')
     image = tree.image('[base_source]\nupstream = "quay.io/a/b:1"\nschedule = "every day"\n'
                        '[ci]\nuser_secret = "lower; rm"\n')

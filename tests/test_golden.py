@@ -54,7 +54,7 @@ def test_example_context_and_workflow_are_unchanged(example, monkeypatch):
         (GOLDEN / "example/Containerfile").read_text()
     ctx = example / "ctx"
     files = sorted(str(p.relative_to(ctx)) for p in ctx.rglob("*") if p.is_file()
-                   and p.name != "Containerfile")
+                   and p.name not in ("Containerfile", ".layerkit-context"))
     listing = "".join(f"{hashlib.sha256((ctx / f).read_bytes()).hexdigest()}  {f}\n"
                       for f in files)
     assert listing == (GOLDEN / "example/context-files.txt").read_text()

@@ -8,12 +8,13 @@ import shutil
 import pytest
 
 from layerkit.config.recipe import RunWhen, Scope, ServiceSpec
-from layerkit.render.services import quote_arg, render_preset, render_service
+from layerkit.render.escape import systemd_arg
+from layerkit.render.services import render_preset, render_service
 from layerkit.tools.run import run
 
 
 def test_quoting_keeps_arguments_literal():
-    assert quote_arg('a "b" $HOME 100%') == '"a \\\\"b\\\\" $$HOME 100%%"'.replace("\\\\", "\\")
+    assert systemd_arg('a "b" $HOME 100%') == '"a \\\\"b\\\\" $$HOME 100%%"'.replace("\\\\", "\\")
 
 
 @pytest.mark.parametrize("scope", list(Scope))

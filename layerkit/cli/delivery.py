@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from ..config.load import load_project
 from ..engine.base import publish_base
+from ..engine.output import write_atomic
 from ..engine.tags import Tags
+from ..errors import LayerkitError
 from ..render.workflow import rebase_commands, render
+from ..tools.git import toplevel
 from ..tools.skopeo import split_ref
 
 
@@ -25,10 +29,20 @@ def ci():
 def ci_github(image, output):
     """Write .github/workflows/layerkit-IMAGE.yml: base job (schedule/manual), content job."""
     project = load_project(image)
-    output.mkdir(parents=True, exist_ok=True)
     dest = output / f"layerkit-{project.image.name}.yml"
-    dest.write_text(render(project.image, image.as_posix()), encoding="utf-8")
+    write_atomic(dest, render(project.image, repository_path(image)))
     click.echo(f"wrote {dest}")
+
+
+def repository_path(image: Path) -> str:
+    """The image file as the workflow's checkout sees it: relative to the git work tree
+    holding it (or to the current directory outside git)."""
+    root = toplevel(image.resolve().parent) or Path.cwd()
+    rel = os.path.relpath(image.resolve(), root.resolve())
+    if rel.startswith(".."):
+        raise LayerkitError(f"{image}: outside {root}: run `layerkit ci github` in the "
+                            "repository that holds the image file")
+    return Path(rel).as_posix()
 
 
 @click.command()

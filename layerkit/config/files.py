@@ -43,6 +43,26 @@ def read_text(path: Path, label: str, problems: Problems, limit: int) -> str | N
         return None
 
 
+def kind(path: Path) -> str:
+    """"file", "dir", "missing", "other", or why it cannot be looked at (a link loop,
+    a name too long)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "missing"
+    except (OSError, ValueError) as e:
+        return f"cannot be read: {_reason(e)}"
+    return "file" if stat.S_ISREG(mode) else "dir" if stat.S_ISDIR(mode) else "other"
+
+
+def resolved(path: Path) -> Path | None:
+    """The real path, or None when it cannot be resolved (a link loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
 def read_json(path: Path, label: str, problems: Problems) -> object | None:
     """Strict JSON (no NaN or Infinity), nesting bounded by the parser's recursion."""
     text = read_text(path, label, problems, JSON_LIMIT)

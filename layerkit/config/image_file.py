@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import Problems
 from . import patterns
+from .files import kind
 from .image import (
     DEFAULT_BASE,
     DEFAULT_LAYER_OVERHEAD,
@@ -62,8 +63,8 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
     recipe_dir = path.parent / (t.text("recipe_dir", "../recipes") or "../recipes")
     catalog_raw = t.text("catalog", None)
     catalog = path.parent / catalog_raw if catalog_raw else None
-    if catalog is not None and not catalog.is_file():
-        t.error("catalog", f"{catalog} does not exist")
+    if catalog is not None and kind(catalog) != "file":
+        t.error("catalog", f"{catalog} is not a file")
     base_packages = t.str_list("base_packages")
     for i, p in enumerate(base_packages):
         if not patterns.PACKAGE.fullmatch(p):

@@ -24,6 +24,8 @@ PATH_CHARS = re.compile(r"^/[A-Za-z0-9._+@=:,/-]*$")
 FLATPAK_APP = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+){2,}$")
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,30}$")
 TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+# a component id: recipe:NAME, pkg:NAME, shared:A+B, cycle:ID+ID, or a package name
+COMPONENT = re.compile(r"^[A-Za-z0-9_:.+@-]{1,2000}$")
 IMAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")  # an image file's stem
 REGISTRY_REPO = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
 # host[:port]/path[:tag][@sha256:digest]
@@ -45,6 +47,11 @@ CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 def clean_text(value: str, multiline: bool = False) -> bool:
     """No control characters (a multi-line text may hold newlines and tabs)."""
     return not (CONTROL_BUT_LINES if multiline else CONTROL).search(value)
+
+
+def valid_rel_path(path: str) -> bool:
+    """A clean relative path (no "..", no empty parts), in the same characters."""
+    return valid_abs_path("/" + path) and not path.startswith("/")
 
 
 def unpin(package: str) -> str:

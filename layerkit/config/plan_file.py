@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..errors import LayerkitError, Problems
 from . import patterns
 from .files import read_json
 from .image import LAYER_LIMIT
-
-COMPONENT = re.compile(r"[A-Za-z0-9_:.+@-]{1,300}")  # recipe:x, pkg:x, shared:a+b, cycle:..
 
 
 def read_plan_json(path: Path) -> dict:
@@ -34,7 +31,7 @@ def read_plan_json(path: Path) -> dict:
                              ("units", None)):
             values = la.get(key, [])
             if not isinstance(values, list) or not all(
-                    isinstance(v, str) and (pattern or COMPONENT).fullmatch(v)
+                    isinstance(v, str) and (pattern or patterns.COMPONENT).fullmatch(v)
                     for v in values):
                 problems.add(f"{where}.{key}", "expected a list of names")
     problems.raise_if_any()

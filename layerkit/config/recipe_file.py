@@ -7,11 +7,13 @@ from pathlib import Path
 
 from ..errors import Problems
 from . import patterns, sections
+from .files import kind, resolved
 from .image import MAX_RATE
 from .recipe import Recipe
 from .sizes import UPDATE_RATES
 from .toml import Table
 
+MAX_RECIPES = 2_000
 RECIPE_KEYS = {"description", "packages", "requires", "size", "update", "changes_per_year",
                "repos", "files", "units", "remove", "script", "users", "groups", "flatpaks"}
 
@@ -56,10 +58,14 @@ def load_recipes(folder: Path, names: list[str] | None, problems: Problems,
                  root: Path | None = None) -> dict[str, Recipe]:
     """All recipes in `folder` (or just `names`, which must exist), keyed by name."""
     recipes: dict[str, Recipe] = {}
-    if not folder.is_dir():
-        problems.add(str(folder), "recipe folder does not exist")
+    what = kind(folder)
+    if what != "dir":
+        problems.add(str(folder), "recipe folder does not exist" if what == "missing"
+                     else f"recipe folder: {what}")
         return recipes
-    paths = sorted(folder.glob("*.toml"))
+    if len(paths := sorted(folder.glob("*.toml"))) > MAX_RECIPES:
+        problems.add(str(folder), f"{len(paths)} recipes, more than the {MAX_RECIPES} allowed")
+        return recipes
     if names is not None:
         wanted = set(names)
         for missing in sorted(wanted - {p.stem for p in paths}):
@@ -73,11 +79,9 @@ def load_recipes(folder: Path, names: list[str] | None, problems: Problems,
 
 
 def _label(p: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return str(p.resolve().relative_to(root.resolve()))
-        except ValueError:
-            pass
+    real, top = resolved(p), resolved(root) if root is not None else None
+    if real is not None and top is not None and real.is_relative_to(top):
+        return str(real.relative_to(top))
     return str(p)
 
 

@@ -8,6 +8,7 @@ import shlex
 from pathlib import Path
 
 from . import patterns, placement
+from .files import kind, resolved
 from .recipe import FileSpec, FlatpakSpec, GroupSpec, Repo, RunWhen, Scope, ServiceSpec, UserSpec
 from .toml import Table
 
@@ -66,13 +67,12 @@ def _inside(t: Table, src: str, folder: Path) -> Path | None:
     if src.startswith("/") or Path(src).is_absolute():
         t.error("src", f"{src!r} must be relative to the recipe's folder")
         return None
-    root = folder.resolve()
-    path = (folder / src).resolve()
-    if not path.is_relative_to(root):
+    root, path = resolved(folder), resolved(folder / src)
+    if root is None or path is None or not path.is_relative_to(root):
         t.error("src", f"{src!r} leads outside the recipe folder {folder}")
         return None
-    if not path.is_file():
-        t.error("src", f"{src!r} is not a file in {folder}")
+    if kind(path) != "file":
+        t.error("src", f"{src!r} is not a regular file in {folder}")
         return None
     return path
 
@@ -156,8 +156,8 @@ def parse_user(t: Table) -> UserSpec | None:
     name = _account(t)
     uid = _system_id(t, "uid")
     description = t.text("description", "")
-    if description and any(c in description for c in '"\\'):
-        t.error("description", "must not contain double quotes or backslashes")
+    if description and any(c in description for c in '"\\:'):
+        t.error("description", "must not contain double quotes, backslashes or colons")
     home, shell = t.get("home", str, "/"), t.get("shell", str, "/usr/sbin/nologin")
     for key, value in (("home", home), ("shell", shell)):
         if value is not None and not patterns.valid_abs_path(value):

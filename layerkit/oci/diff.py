@@ -6,21 +6,19 @@ once). Everything is read from manifests and configs through skopeo; nothing is 
 
 from __future__ import annotations
 
-import json
 import platform as _platform
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config.patterns import unpin
-from ..errors import ExitCode, LayerkitError
+from ..errors import LayerkitError
 from ..render.label import LayerKind, PlanLabel, read_label
 from ..tools import skopeo
 from ..tools.skopeo import normalize
+from . import documents
 from .layout import Layout
 
 SCHEMA_VERSION = 1
-INDEX_TYPES = ("application/vnd.oci.image.index.v1+json",
-               "application/vnd.docker.distribution.manifest.list.v2+json")
 
 
 @dataclass(frozen=True)
@@ -57,33 +55,28 @@ def default_platform() -> str:
 def read_image(ref: str, tls_verify: bool = True, plat: str | None = None) -> ImageInfo:
     ref = normalize(ref)
     raw, digest = skopeo.raw_manifest(ref, tls_verify)
-    manifest = json.loads(raw)
+    manifest = documents.parse(raw, ref)
     config = None
-    if manifest.get("mediaType") in INDEX_TYPES or "manifests" in manifest:
-        want = plat or default_platform()
-        os_, arch = want.split("/", 1)
-        for m in manifest.get("manifests", []):
-            p = m.get("platform", {})
-            if p.get("os") == os_ and p.get("architecture") == arch.split("/")[0]:
+    if documents.is_index(manifest):
+        want = documents.platform(plat or default_platform())
+        for child_digest, os_, arch in documents.index_entries(manifest, ref):
+            if (os_, arch) == want:
                 if ref.startswith("oci:"):
                     # a layout is a directory: read the platform's manifest and config
                     layout = Layout(Path(ref[4:].split(":", 1)[0]))
-                    manifest, digest = layout.read_json(m["digest"]), m["digest"]
-                    config = layout.read_json(manifest["config"]["digest"])
+                    manifest, digest = layout.read_json(child_digest), child_digest
+                    config = layout.read_json(documents.config_digest(manifest, ref))
                 else:
-                    child = _with_digest(ref, m["digest"])
+                    child = _with_digest(ref, child_digest)
                     raw, digest = skopeo.raw_manifest(child, tls_verify)
-                    manifest, ref = json.loads(raw), child
+                    manifest, ref = documents.parse(raw, child), child
                 break
         else:
-            raise LayerkitError(f"{ref}: no image for platform {want} in the index")
-    if "layers" not in manifest:
-        raise LayerkitError(f"{ref}: not an image manifest", ExitCode.BAD_INPUT)
+            raise LayerkitError(f"{ref}: no image for platform {'/'.join(want)} in the index")
+    described = documents.manifest_layers(manifest, ref)
     config = config if config is not None else skopeo.config(ref, tls_verify)
-    label = read_label((config.get("config") or {}).get("Labels") or {}, ref)
-    layers = [LayerInfo(la["digest"], int(la.get("size", 0)),
-                        packages=_components(la.get("annotations") or {}))
-              for la in manifest["layers"]]
+    label = read_label(documents.config_labels(config, ref), ref)
+    layers = [LayerInfo(d, size, packages=_components(notes)) for d, size, notes in described]
     return ImageInfo(ref, digest, tuple(_attribute(layers, label)), label,
                      str(config.get("created", "")))
 

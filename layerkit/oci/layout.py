@@ -45,7 +45,15 @@ class Layout:
         return self.blobs / digest.removeprefix("sha256:")
 
     def read_json(self, digest: str) -> dict:
-        return json.loads(self.path(digest).read_bytes())
+        path = self.path(digest)
+        try:
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError, RecursionError) as e:
+            raise LayerkitError(f"{self.root}: blob {digest}: cannot read it as JSON "
+                                f"({type(e).__name__})") from None
+        if not isinstance(data, dict):
+            raise LayerkitError(f"{self.root}: blob {digest}: expected a JSON object")
+        return data
 
     def put(self, data: bytes, media_type: str) -> Blob:
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
@@ -72,11 +80,15 @@ class Layout:
         return Blob(digest, size, media_type)
 
     def manifest(self) -> tuple[dict, dict]:
-        """The (only) image's manifest and config."""
-        index = json.loads((self.root / "index.json").read_text())
-        desc = index["manifests"][0]
-        manifest = self.read_json(desc["digest"])
-        return manifest, self.read_json(manifest["config"]["digest"])
+        """The (first) image's manifest and config."""
+        try:
+            index = json.loads((self.root / "index.json").read_text())
+            digest = index["manifests"][0]["digest"]
+            manifest = self.read_json(digest)
+            return manifest, self.read_json(manifest["config"]["digest"])
+        except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
+            raise LayerkitError(f"{self.root}: not an OCI image layout ({type(e).__name__}: "
+                                f"{e})") from None
 
     def put_image(self, config: dict, layers: list[Blob],
                   annotations: dict | None = None) -> Blob:

@@ -7,8 +7,6 @@ Containerfile is described in docs/commands.md#generate.
 from __future__ import annotations
 
 import hashlib
-import json
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +14,9 @@ from pathlib import Path
 from .. import __version__
 from ..config.image import Image, Installer, config_recipes
 from ..config.recipe import Recipe, Repo, RunWhen, Scope
+from ..errors import LayerkitError
 from ..planner.plan import Layer, Plan
-from . import services
+from . import escape, services
 from .label import LabelLayer, LayerKind, PlanLabel, pin, plan_layers
 from .sysusers import render_sysusers
 
@@ -57,8 +56,9 @@ def render(image: Image, recipes: Mapping[str, Recipe], plan: Plan,
                 "COPY files/_meta/ /", ""]
     meta = "COPY files/_meta/ /" in out
     label = plan_label(plan, copy_layers, versions, meta)
-    out.append("LABEL " + " \\\n      ".join(f"{k}={_label_value(v)}"
+    out.append("LABEL " + " \\\n      ".join(f"{k}={escape.containerfile_value(v)}"
                                                for k, v in label.to_labels(image.name).items()))
+    check_paths(files)
     return Context("\n".join(out) + "\n", tuple(files), tuple(copy_layers))
 
 
@@ -86,12 +86,12 @@ def _run_layer(image: Image, recipes: Mapping[str, Recipe], layer: Layer,
     pkgs = [pin(p, versions) for p in layer.packages]
     dnf = image.installer is Installer.DNF
     if removes:
-        cmds.append(shlex.join((["dnf", "-y", "remove"] if dnf
-                                else ["rpm-ostree", "override", "remove"]) + removes))
+        cmds.append(escape.shell_line((["dnf", "-y", "remove"] if dnf
+                                       else ["rpm-ostree", "override", "remove"]) + removes))
     if pkgs:
         install = (["dnf", "-y", "install", "--refresh", "--setopt=keepcache=True"] if dnf
                    else ["rpm-ostree", "install", "-y"])
-        cmds.append(shlex.join(install + pkgs))
+        cmds.append(escape.shell_line(install + pkgs))
     mounts = ["--mount=type=cache,target=/var/cache/dnf",
               "--mount=type=cache,target=/var/cache/libdnf5"] if dnf else []
     for r in rs:
@@ -104,7 +104,7 @@ def _run_layer(image: Image, recipes: Mapping[str, Recipe], layer: Layer,
             cmds.append(f"LAYERKIT_SCRIPT={digest} /bin/sh -eu /run/layerkit-scripts/"
                         f"{r.name}.sh")
     if build_repos:
-        cmds.append(shlex.join(["rm", "-f"] + [p for _, p in build_repos]))
+        cmds.append(escape.shell_line(["rm", "-f"] + [p for _, p in build_repos]))
     # caches live in the cache mounts; dnf's logs and history are not worth a download
     cmds.append("rm -rf /var/log/dnf* /var/log/hawkey.log /var/lib/dnf /var/tmp/*" if dnf
                 else "ostree container commit")
@@ -122,7 +122,7 @@ def repo_file(repo: Repo, file_id: str) -> tuple[str, str]:
     if gpgkey:
         lines.append(f"gpgkey={gpgkey}")
     path = f"/etc/yum.repos.d/{file_id}.repo"
-    return shlex.join(["printf", "%s\\n", *lines]) + " > " + shlex.quote(path), path
+    return escape.shell_line(["printf", "%s\\n", *lines]) + " > " + escape.shell(path), path
 
 
 def _config_files(recipe: Recipe) -> list[ContextFile]:
@@ -152,9 +152,37 @@ def _inputs_hash(lines: list[str], files: list[ContextFile]) -> str:
     h = hashlib.sha256("\n".join(lines).encode())
     for f in sorted(files, key=lambda f: f.rel):
         h.update(f.rel.encode())
-        h.update(f.content if f.content is not None else f.src.read_bytes())  # type: ignore[union-attr]
+        if f.content is not None:
+            h.update(f.content)
+        else:
+            with open(f.src, "rb") as src:  # type: ignore[arg-type]
+                for chunk in iter(lambda: src.read(1 << 20), b""):  # streamed: any size
+                    h.update(chunk)
     return h.hexdigest()[:16]
 
 
-def _label_value(value: str) -> str:
-    return json.dumps(value).replace("$", "\\$")
+def check_paths(files: list[ContextFile]) -> None:
+    """Every path lands in the image once: two recipes (or a file and a generated unit)
+    shipping one path, or a file where another needs a directory, is an error."""
+    owner: dict[str, str] = {}
+    problems = []
+    for f in files:
+        recipe, _, path = f.rel.removeprefix("files/").partition("/")
+        path = "/" + path
+        if path in owner:
+            problems.append(f"recipes/{recipe}.toml: files: {path} is also shipped by "
+                            f"{_who(owner[path])}")
+        owner[path] = recipe
+    for path, recipe in owner.items():
+        parent = path.rsplit("/", 1)[0]
+        while parent:
+            if parent in owner:
+                problems.append(f"recipes/{recipe}.toml: files: {path} needs {parent} to be a "
+                                f"directory, but {_who(owner[parent])} ships it as a file")
+            parent = parent.rsplit("/", 1)[0]
+    if problems:
+        raise LayerkitError(problems)
+
+
+def _who(recipe: str) -> str:
+    return "layerkit itself" if recipe == "_meta" else f"recipe {recipe}"

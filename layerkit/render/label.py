@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from ..config import patterns
 from ..config.image import Model
 from ..errors import LayerkitError
 from ..planner.plan import Plan
@@ -101,8 +102,10 @@ def read_label(labels: Mapping[str, str], where: str) -> PlanLabel | None:
         return None
     try:
         data = json.loads(raw)
-        return PlanLabel(Model(data["model"]), float(data["cadence_days"]),
-                         int(data["expected_bytes_per_update"]),
+        cadence, expected = float(data["cadence_days"]), data["expected_bytes_per_update"]
+        if not (0 < cadence <= 3650) or not isinstance(expected, int) or expected < 0:
+            raise ValueError("cadence_days or expected_bytes_per_update out of range")
+        return PlanLabel(Model(data["model"]), cadence, expected,
                          tuple(_layer(la) for la in data["layers"]),
                          any("plan_index" in la for la in data["layers"]))
     except (ValueError, TypeError, KeyError, AttributeError) as e:
@@ -112,23 +115,33 @@ def read_label(labels: Mapping[str, str], where: str) -> PlanLabel | None:
 
 def _layer(raw: dict) -> LabelLayer:
     components = raw.get("units")
-    return LabelLayer(int(raw["index"]), LayerKind(raw.get("kind", "packages")),
-                      _strings(raw.get("recipes", [])), _strings(raw.get("packages", [])),
-                      None if components is None else _strings(components),
-                      None if raw.get("plan_index") is None else int(raw["plan_index"]))
+    return LabelLayer(_index(raw["index"]), LayerKind(raw.get("kind", "packages")),
+                      _names(raw.get("recipes", []), patterns.RECIPE),
+                      _names(raw.get("packages", []), patterns.PACKAGE),
+                      None if components is None else _names(components, patterns.COMPONENT),
+                      None if raw.get("plan_index") is None else _index(raw["plan_index"]))
 
 
-def _strings(value: object) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise TypeError("expected a list of strings")
+def _index(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 10_000:
+        raise TypeError("expected a layer index")
+    return value
+
+
+def _names(value: object, pattern) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and pattern.fullmatch(v)
+                                              for v in value):
+        raise TypeError(f"expected a list of names ({pattern.pattern})")
     return tuple(value)
 
 
 def from_plan_json(data: Mapping, where: str) -> list[LabelLayer]:
     """The layers of a plan printed by `plan --json` (for `rechunk --plan`)."""
     try:
-        return [LabelLayer(int(la["index"]), LayerKind.PACKAGES, _strings(la["recipes"]),
-                           _strings(la["packages"]), _strings(la.get("units", [])))
+        return [LabelLayer(_index(la["index"]), LayerKind.PACKAGES,
+                           _names(la["recipes"], patterns.RECIPE),
+                           _names(la["packages"], patterns.PACKAGE),
+                           _names(la.get("units", []), patterns.COMPONENT))
                 for la in data["layers"]]
     except (ValueError, TypeError, KeyError) as e:
         raise LayerkitError(f"{where}: layers: not a plan's layers ({e})") from None

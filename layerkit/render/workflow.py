@@ -8,6 +8,8 @@ import shlex
 import yaml
 
 from ..config.image import Image
+from ..config.patterns import valid_rel_path
+from ..errors import LayerkitError
 
 
 def _login(image: Image, tool: str) -> dict:
@@ -20,6 +22,10 @@ def _login(image: Image, tool: str) -> dict:
 
 
 def workflow(image: Image, image_path: str) -> dict:
+    """image_path: the image file relative to the repository's root, as CI checks it out."""
+    if not valid_rel_path(image_path):
+        raise LayerkitError(f"{image_path}: the workflow needs the image file's path relative "
+                            "to the repository root, in plain characters")
     ci = image.ci
     path = shlex.quote(image_path)
     install = {"name": "Install buildah, skopeo and layerkit",

@@ -29,6 +29,14 @@ def git_state(repo: Path) -> GitState:
                     int(when.stdout.decode().strip() or 0))
 
 
+def toplevel(path: Path) -> Path | None:
+    """The root of the git work tree holding `path`, if any."""
+    if not has("git"):
+        return None
+    proc = run(["git", "-C", path, "rev-parse", "--show-toplevel"], check=False)
+    return Path(proc.stdout.decode().strip()) if proc.returncode == 0 else None
+
+
 def source_date_epoch(repo: Path) -> int:
     """SOURCE_DATE_EPOCH if set, else the last commit's time, else 0: timestamps for
     reproducible layers."""
