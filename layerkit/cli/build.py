@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ..config.load import load_project
@@ -14,19 +12,19 @@ from ..errors import LayerkitError
 from ..report.console import console
 from ..report.progress import events
 from ..tools.buildah import Isolation
-from .common import ISOLATIONS
+from .common import ISOLATIONS, PATH
 
 
 @click.command()
-@click.argument("image", type=click.Path(path_type=Path))
+@click.argument("image", type=PATH)
 @click.option("--push", is_flag=True, help="Push the versioned tag, then move the stream tag.")
 @click.option("--isolation", type=ISOLATIONS, default="chroot", show_default=True,
               help="buildah's process isolation.")
 @click.option("--dry-run", is_flag=True, help="Print the commands instead of running them.")
 @click.option("--cache-from", help="Repository to read cached layers from.")
 @click.option("--cache-to", help="Repository to write cached layers to.")
-@click.option("--catalog", type=click.Path(path_type=Path), help="Package catalog (JSON).")
-@click.option("--workdir", type=click.Path(path_type=Path),
+@click.option("--catalog", type=PATH, help="Package catalog (JSON).")
+@click.option("--workdir", type=PATH,
               help="Where the context and build log go (default .layerkit/build/IMAGE).")
 @click.option("--no-resolve", is_flag=True, help="Do not pin resolved package versions.")
 @click.option("--tag", "version_tag", help="Use this versioned tag instead of "

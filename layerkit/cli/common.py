@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 
 import click
 
+from ..config.patterns import clean_text
 from ..config.sizes import parse_size
 
 
@@ -46,7 +48,22 @@ class Finite(click.ParamType):
         return number
 
 
+class FilePath(click.ParamType):
+    """A path as given, refused when it holds a control character; whether it exists and
+    what it is the readers check (and report), so nothing here touches the disk."""
+
+    name = "path"
+
+    def convert(self, value, param, ctx):
+        text = os.fspath(value)
+        if not isinstance(text, str) or not clean_text(text):
+            self.fail(f"{text!r} holds a control character", param, ctx)
+        return Path(text)
+
+
+PATH = FilePath()
 ISOLATIONS = click.Choice(["chroot", "oci", "rootless"])
-authfile = click.option("--authfile", type=click.Path(exists=True, dir_okay=False),
+authfile = click.option("--authfile", type=click.Path(exists=True, dir_okay=False,
+                                                      path_type=str),
                         help="Registry credentials (as for skopeo; default $REGISTRY_AUTH_FILE).")
 tls_verify = click.option("--tls-verify/--no-tls-verify", default=True, show_default=True)

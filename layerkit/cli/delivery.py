@@ -15,6 +15,7 @@ from ..errors import LayerkitError
 from ..render.workflow import rebase_commands, render
 from ..tools.git import toplevel
 from ..tools.skopeo import split_ref
+from .common import PATH
 
 
 @click.group()
@@ -23,8 +24,8 @@ def ci():
 
 
 @ci.command("github")
-@click.argument("image", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path),
+@click.argument("image", type=PATH)
+@click.option("-o", "--output", type=PATH,
               default=Path(".github/workflows"), show_default=True)
 def ci_github(image, output):
     """Write .github/workflows/layerkit-IMAGE.yml: base job (schedule/manual), content job."""
@@ -46,7 +47,7 @@ def repository_path(image: Path) -> str:
 
 
 @click.command()
-@click.argument("image", type=click.Path(path_type=Path))
+@click.argument("image", type=PATH)
 @click.option("--tag", "version_tag", help="Versioned tag to use instead of the generated one.")
 def base(image, version_tag):
     """Mirror (or build) IMAGE's base into your registry: versioned tag, then moving tag."""
@@ -57,7 +58,7 @@ def base(image, version_tag):
 
 
 @click.command()
-@click.argument("image", type=click.Path(path_type=Path))
+@click.argument("image", type=PATH)
 def rebase(image):
     """Print the commands a client runs to follow IMAGE."""
     for line in rebase_commands(load_project(image).image):

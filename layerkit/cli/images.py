@@ -18,7 +18,7 @@ from ..report.console import print_json
 from ..report.history import print_history
 from ..tools import skopeo
 from ..tools.buildah import Isolation
-from .common import ISOLATIONS, Finite, authfile, size_option, tls_verify, use_authfile
+from .common import ISOLATIONS, PATH, Finite, authfile, size_option, tls_verify, use_authfile
 
 
 @click.command()
@@ -71,13 +71,12 @@ def history(repo, last, as_json, tls_verify, authfile):
 @click.command()
 @click.argument("src")
 @click.argument("dest")
-@click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False,
-                                                     path_type=Path),
+@click.option("--plan", "plan_file", type=PATH,
               help="A plan printed by `layerkit plan --model independent --json`.")
 @click.option("--previous", metavar="REF", help="Keep the layers of this re-chunked image.")
 @click.option("--isolation", type=ISOLATIONS, default="chroot")
 @tls_verify
-@click.option("--workdir", type=click.Path(path_type=Path), default=Path(".layerkit/rechunk"))
+@click.option("--workdir", type=PATH, default=Path(".layerkit/rechunk"))
 @click.option("--json", "as_json", is_flag=True, help="Print the new layers and timings as JSON.")
 def rechunk(src, dest, plan_file, previous, isolation, tls_verify, workdir, as_json):
     """Re-layer SRC (built by layerkit) into content-addressed layers, write DEST."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ..config import lint as static
@@ -13,10 +11,11 @@ from ..oci.lint import lint_root
 from ..report.console import print_json
 from ..report.lint import print_findings
 from ..tools.buildah import Mounted
+from .common import PATH
 
 
 @click.command()
-@click.argument("image", required=False, type=click.Path(path_type=Path))
+@click.argument("image", required=False, type=PATH)
 @click.option("--built", "built", metavar="REF", help="Lint a built image's root filesystem.")
 @click.option("--base", "base", metavar="REF",
               help="Report only what REF's root does not already show (default: the "

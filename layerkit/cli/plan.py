@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ..config.image import DEFAULT_LAYER_OVERHEAD, LAYER_LIMIT, MAX_CADENCE, Model
@@ -18,14 +16,14 @@ from ..planner.project import plan_project
 from ..render.containerfile import render
 from ..report.console import print_json
 from ..report.plan import print_plan
-from .common import Finite, size_option
+from .common import PATH, Finite, size_option
 
 MODELS = click.Choice([m.value for m in Model])
 
 
 @click.command()
-@click.argument("image", required=False, type=click.Path(path_type=Path))
-@click.option("--catalog", type=click.Path(path_type=Path), help="Package catalog (JSON).")
+@click.argument("image", required=False, type=PATH)
+@click.option("--catalog", type=PATH, help="Package catalog (JSON).")
 @click.option("--all", "all_packages", is_flag=True,
               help="Plan every catalog package as its own component (no image needed).")
 @click.option("--max-layers", type=click.IntRange(1, LAYER_LIMIT),
@@ -37,7 +35,7 @@ MODELS = click.Choice([m.value for m in Model])
 @click.option("--layer-overhead", callback=size_option,
               help="Bytes each rebuilt RUN layer carries (containerfile model).")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (schema 1).")
-@click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--previous", type=PATH,
               help="An earlier plan (--json): keep components in their layers unless moving "
                    "pays.")
 @click.option("--horizon", type=Finite(1, 1e6), default=DEFAULT_HORIZON,
@@ -76,10 +74,10 @@ def plan(image, catalog, all_packages, max_layers, cadence, model, layer_overhea
 
 
 @click.command()
-@click.argument("image", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.argument("image", type=PATH)
+@click.option("-o", "--output", type=PATH, required=True,
               help="Directory for the build context.")
-@click.option("--catalog", type=click.Path(path_type=Path), help="Package catalog (JSON).")
+@click.option("--catalog", type=PATH, help="Package catalog (JSON).")
 def generate(image, output, catalog):
     """Write IMAGE's build context: a Containerfile and the files it copies."""
     project = load_project(image, catalog)
