@@ -37,9 +37,13 @@ def rpm_q(image: str, packages: list[str]) -> str:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, standin, registry_fixture):
     repo, server = own_repo(tmp_path_factory, "e2e-repo")  # this module bumps versions
+    make_repo([RpmSpec("by-url", size=50_000)], repo)  # installed by its URL
     root = tmp_path_factory.mktemp("project")
+    url = f'{server.url}by-url-1.0-1.noarch.rpm'
     image = write_project(root, standin, server.url, registry_fixture.host, "e2e",
-                          repository="test/e2e")
+                          repository="test/e2e", extra_recipes={"byurl": (
+                              f'description = "a package by URL"\nrpms = ["{url}"]\n'
+                              'size = "50 kB"\nupdate = "yearly"\n')})
     yield {"image": image, "root": root, "host": registry_fixture.host, "repo": repo,
            "work": root / "work", "name": f"{registry_fixture.host}/test/e2e"}
     server.stop()
@@ -56,7 +60,8 @@ def first(world):
     assert result.code == 0, result.err
     plan = json.loads(run_cli("plan", world["image"], "--json").out)
     return {"layers": manifest_layers(f"{world['name']}:e2e-v1"), "plan": plan,
-            "moving": skopeo.digest(f"docker://{world['name']}:e2e", tls_verify=False)}
+            "moving": skopeo.digest(f"docker://{world['name']}:e2e", tls_verify=False),
+            "out": result.out}
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +83,9 @@ def bumped(world, rebuilt):
 
 @pytest.fixture(scope="module")
 def recovered(world, bumped):
-    """A build that fails (a package no repository has), then the fixed one."""
+    """A build that fails (a script in the top layer exits 3), then the fixed one."""
     broken = world["root"] / "recipes" / "broken.toml"
-    broken.write_text('description = "names a package no repository has"\n'
-                      'packages = ["no-such-package"]\nsize = "1 kB"\nupdate = "daily"\n'
+    broken.write_text('description = "fails at build time"\nscript = "exit 3"\n'
                       'requires = ["app"]\n')
     try:
         failed = build(world, "e2e-broken")
@@ -97,6 +101,11 @@ def recovered(world, bumped):
 
 
 def test_build_push_and_tags(world, first):
+    steps = [line for line in first["out"].splitlines() if line.startswith("step ")]
+    # piped output: one line per buildah step, in order, with the time
+    assert [line.split()[1] for line in steps] == [f"{i}/{len(steps)}"
+                                                  for i in range(1, len(steps) + 1)]
+    assert steps[1].startswith("step 2/") and steps[1].endswith("s)")
     pushed = skopeo.digest(f"docker://{world['name']}:e2e-v1", tls_verify=False)
     assert pushed == first["moving"]  # versioned and moving tag share one digest
     inspected = json.loads(run(["buildah", "inspect", "--type", "image", standin_tag()]).stdout)
@@ -104,9 +113,9 @@ def test_build_push_and_tags(world, first):
     # one layer per planned package layer, one for the config recipe
     assert len(first["layers"]) == base_layers + len(first["plan"]["layers"]) + 1
     assert len(first["plan"]["layers"]) >= 2
-    installed = rpm_q(f"{world['name']}:e2e-v1", [p.name for p in PACKAGES])
-    for p in PACKAGES:
-        assert f"{p.name}-1.0-1.noarch" in installed
+    installed = rpm_q(f"{world['name']}:e2e-v1", [p.name for p in PACKAGES] + ["by-url"])
+    for name in [p.name for p in PACKAGES] + ["by-url"]:
+        assert f"{name}-1.0-1.noarch" in installed
 
 
 def test_rebuild_with_nothing_changed_keeps_every_layer(first, rebuilt):
@@ -121,6 +130,13 @@ def test_bumping_one_package_changes_only_its_layer_and_above(world, first, bump
     assert changed and changed[0] == base_layers + where
     assert all(i >= base_layers + where for i in changed)
     assert "app-1.1-1.noarch" in rpm_q(f"{world['name']}:e2e-v3", ["app"])
+    # every config (COPY) layer kept its digest, although a package layer below changed
+    label = json.loads(run(["skopeo", "inspect", "--tls-verify=false", "--config",
+                            f"docker://{world['name']}:e2e-v3"]).stdout)
+    ours = json.loads(label["config"]["Labels"]["io.layerkit.plan"])["layers"]
+    first_ours = len(new) - len(ours)
+    copies = [first_ours + la["index"] for la in ours if la["kind"] == "files"]
+    assert copies and all(old[i] == new[i] for i in copies)
 
 
 def test_failed_build_pushes_nothing_and_keeps_the_moving_tag(bumped, recovered):
@@ -195,3 +211,49 @@ def test_history_orders_tags_and_sums_steps(world, recovered):
     assert step["download_bytes"] == json.loads(expected)["download_bytes"]
     changed = [c for c in data["churn"] if c["changes"]]
     assert changed and all("app" in c["recipes"] or not c["recipes"] for c in changed)
+
+
+def test_a_package_no_repository_has_is_bad_input_before_buildah(world, first):
+    (world["root"] / "recipes" / "missing.toml").write_text(
+        'description = "names a package no repository has"\n'
+        'packages = ["no-such-package"]\nsize = "1 kB"\nupdate = "daily"\n')
+    try:
+        result = build(world, "e2e-missing")
+    finally:
+        (world["root"] / "recipes" / "missing.toml").unlink()
+    lines = result.err.splitlines()
+    assert result.code == 2 and len(lines) == 1
+    assert lines[0].startswith("error: recipes/missing.toml: packages: 'no-such-package': no "
+                               "repository offers it")
+    assert "step " not in result.out  # buildah never started
+
+
+def test_versioned_tags_never_collide_nor_get_replaced(world, first):
+    tags = []
+    for _ in range(2):  # two builds in one minute, tags chosen by layerkit
+        result = run_cli("build", world["image"], "--push", "--workdir", world["work"])
+        assert result.code == 0, result.err
+        tags.append(next(line.split(": ")[1] for line in result.out.splitlines()
+                         if line.startswith("versioned tag: ")))
+    assert tags[0] != tags[1] and all(t.startswith("e2e-") for t in tags)
+    for tag in tags:  # both still there
+        assert skopeo.exists(f"{world['name']}:{tag}", tls_verify=False)
+    refused = build(world, "e2e-v1")  # an existing versioned tag is not replaced
+    assert refused.code == 2 and "exists" in refused.err
+    assert skopeo.digest(f"docker://{world['name']}:e2e-v1", False) == first["moving"]
+
+
+def test_an_untracked_recipe_makes_the_tag_dirty(world, tmp_path):
+    run(["git", "-C", world["root"], "init", "-q"])
+    run(["git", "-C", world["root"], "-c", "user.name=t", "-c", "user.email=t@t", "add", "."])
+    run(["git", "-C", world["root"], "-c", "user.name=t", "-c", "user.email=t@t", "commit",
+         "-q", "-m", "project"])
+    clean = run_cli("build", world["image"], "--dry-run", "--workdir", tmp_path)
+    (world["root"] / "recipes" / "new.toml").write_text('description = "untracked"\n')
+    try:
+        dirty = run_cli("build", world["image"], "--dry-run", "--workdir", tmp_path)
+    finally:
+        (world["root"] / "recipes" / "new.toml").unlink()
+        run(["rm", "-rf", world["root"] / ".git"])
+    assert clean.code == 0 and dirty.code == 0, dirty.err
+    assert "-dirty " not in clean.out and "-dirty " in dirty.out

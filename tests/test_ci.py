@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from conftest import run_cli
+from layerkit import __version__
 from layerkit.tools import skopeo
 from layerkit.tools.run import run
 
@@ -36,6 +37,10 @@ def test_example_workflow_passes_actionlint(example, monkeypatch):
     assert data["jobs"]["content"]["needs"] == "base"
     runs = "\n".join(s.get("run", "") for s in data["jobs"]["content"]["steps"])
     assert "layerkit build" in runs and "--push" in runs and "--cache-from" in runs
+    # the release that generated the workflow, from the package index
+    assert f"pip install layerkit=={__version__}\n" in runs and "pip install ." not in runs
+    build = next(s for s in data["jobs"]["content"]["steps"] if s.get("name") == "Build and push")
+    assert build["env"]["IMAGE"] == "images/kinoite-desktop.toml"
     assert any("layerkit base" in s.get("run", "") for s in data["jobs"]["base"]["steps"])
     assert data["concurrency"]["group"] == "layerkit-kinoite-desktop"
 
@@ -46,6 +51,7 @@ def test_workflow_variants_pass_actionlint(tree, variant, monkeypatch):
     tree.recipe("a", 'description = "x"\npackages = ["vim"]\nsize = 1\nupdate = "weekly"\n')
     extra = ('[base_source]\ntreefile = "fedora-kinoite.yaml"\n' if variant == "treefile"
              else '[ci]\nsign = true\nbootc = true\n')
+    (tree.root / "images/fedora-kinoite.yaml").write_text("ref: fedora/kinoite\n")
     image = tree.image('registry = "ghcr.io"\nrepository = "me/os"\nstream = "42"\n' + extra)
     code, _, err = run_cli("ci", "github", str(image), "-o", str(tree.root / "wf"))
     assert code == 0, err
@@ -69,6 +75,31 @@ def test_bad_ci_settings(tree, monkeypatch):
     assert "base_source.schedule: 'every day' is not a five-field cron" in err
     assert "ci.user_secret: 'lower; rm' is not a secret name" in err
     assert not (tree.root / "wf").exists()
+
+
+def test_several_images_build_in_a_matrix_after_one_base_job(tree, monkeypatch):
+    monkeypatch.chdir(tree.root)
+    tree.recipe("a", 'description = "x"\npackages = ["vim"]\nsize = 1\nupdate = "weekly"\n')
+    base = '[base_source]\nupstream = "quay.io/fedora-ostree-desktops/kinoite:42"\n'
+    images = [tree.image(f'registry = "ghcr.io"\nrepository = "me/{n}"\n' + base, name=n)
+              for n in ("desk", "laptop")]
+    code, _, err = run_cli("ci", "github", *images, "-o", tree.root / "wf")
+    assert code == 0, err
+    actionlint(tree.root / "wf" / "layerkit.yml")
+    data = yaml.safe_load((tree.root / "wf" / "layerkit.yml").read_text())
+    rows = data["jobs"]["content"]["strategy"]["matrix"]["include"]
+    assert [r["image"] for r in rows] == ["images/desk.toml", "images/laptop.toml"]
+    assert data["jobs"]["content"]["needs"] == "base"
+    bases = [s for s in data["jobs"]["base"]["steps"] if "layerkit base" in s.get("run", "")]
+    assert len(bases) == 1  # one base, mirrored once
+
+
+def test_a_missing_treefile_is_found_at_generation(tree, monkeypatch):
+    monkeypatch.chdir(tree.root)
+    tree.recipe("a", 'description = "x"\npackages = ["vim"]\nsize = 1\nupdate = "weekly"\n')
+    image = tree.image('[base_source]\ntreefile = "missing.yaml"\n')
+    code, _, err = run_cli("ci", "github", image, "-o", tree.root / "wf")
+    assert code == 2 and "base_source.treefile" in err and "is not a file" in err
 
 
 @pytest.mark.integration

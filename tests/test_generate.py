@@ -57,13 +57,13 @@ def test_generated_containerfile_has_one_run_per_layer(example):
     # config lands where the software reads it; units are enabled by a preset
     assert (out_dir / "files/zsh/etc/zshrc").read_text().startswith("# /etc/zshrc")
     assert (out_dir / "files/sysctl/usr/lib/sysctl.d/60-inotify.conf").exists()
-    unit = out_dir / "files/flatpak/usr/lib/systemd/system/layerkit-flatpaks-flatpak.service"
+    unit = out_dir / "files/flatpak/usr/lib/systemd/system/layerkit-apps-flatpak.service"
     text = unit.read_text()
     assert '"org.mozilla.firefox" "org.kde.okular"' in text
     assert "cmp -s /usr/lib/layerkit/image-version" in text  # each deployment
     assert (out_dir / "files/_meta/usr/lib/layerkit/image-version").exists()
     preset = out_dir / "files/flatpak/usr/lib/systemd/system-preset/50-layerkit-flatpak.preset"
-    assert preset.read_text() == "enable layerkit-flatpaks-flatpak.service\n"
+    assert preset.read_text() == "enable layerkit-apps-flatpak.service\n"
 
 
 def test_editing_one_recipe_file_changes_only_its_copy_context(example):

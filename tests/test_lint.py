@@ -21,6 +21,7 @@ mkdir -p /etc/systemd/system/multi-user.target.wants
 ln -s /usr/lib/systemd/system/x.service /etc/systemd/system/multi-user.target.wants/x.service
 mkdir -p /etc/sysctl.d && echo "vm.swappiness = 1" > /etc/sysctl.d/90-bad.conf
 mkdir -p /var/lib/bad && touch /var/lib/bad/state
+chsh -s /bin/sh root
 """
 
 BAD_RECIPE = (
@@ -54,7 +55,8 @@ def test_bad_image_triggers_every_check(tmp_path, standin, rpm_repo):
     found = {(f["check"], f["path"]) for f in json.loads(out)["findings"]}
     checks = {c for c, _ in found}
     assert checks == {"usr-etc", "var-run", "run-tmp", "utf8", "kernel", "etc-enable",
-                      "etc-shadow", "var-tmpfiles"}
+                      "etc-shadow", "var-tmpfiles", "etc-accounts"}
+    assert ("etc-accounts", "/etc/passwd") in found  # chsh at build time
     assert ("etc-shadow", "/etc/sysctl.d/90-bad.conf") in found
     assert ("var-tmpfiles", "/var/lib/bad") in found
     code, out, _ = run_cli("lint", "--built", ref, "--base", standin)
@@ -67,3 +69,13 @@ def test_example_recipes_have_no_lint_errors(example):
     data = json.loads(out)
     assert code == 0 and data["errors"] == 0
     assert {f["check"] for f in data["findings"]} <= {"base-pin", "etc-required", "relocated"}
+
+
+def test_scripts_editing_etc_are_flagged_statically(tree):
+    tree.recipe("a", 'description = "x"\nscript = """\nchsh -s /bin/zsh root\n'
+                     'sed -i s/a/b/ /etc/default/useradd\necho ok > /usr/share/a\n"""\n')
+    code, out, _ = run_cli("lint", tree.image(), "--json")
+    found = [(f["check"], f["message"][:20]) for f in json.loads(out)["findings"]]
+    assert ("script-accounts", "`chsh -s /bin/zsh ro") in found
+    assert ("script-etc", "`sed -i s/a/b/ /etc/") in found
+    assert not any("/usr/share/a" in m for _, m in found)

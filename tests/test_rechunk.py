@@ -91,10 +91,14 @@ def changed_kinds(d) -> list[tuple[str, tuple]]:
     return [(la["kind"], tuple(la["recipes"])) for la in d["layers"] if la["status"] == "new"]
 
 
-def test_unchanged_inputs_download_nothing(rc2):
+def test_unchanged_inputs_download_nothing(world, rc2):
     assert rc2["download_bytes"] == 0
     kinds = [la["kind"] for la in rc2["layers"]]
     assert kinds.count("packages") >= 2 and "volatile" in kinds and "rpmdb" in kinds
+    # the label predicts with the model the image was made by: independent, 3 layers fewer
+    plan = json.loads(run_cli("plan", world["image"], "--model", "independent", "--json",
+                              "--max-layers", "5").out)
+    assert rc2["predicted_bytes_per_update"] == plan["expected_bytes_per_update"]
 
 
 def test_base_change_keeps_the_package_layers(rc3):
@@ -111,6 +115,10 @@ def test_bumping_one_package_changes_its_layer_and_the_volatile_ones(rc4):
     assert {k for k, _ in changed} <= {"packages", "volatile", "rpmdb"}
     held = next(la for la in rc4["layers"] if la["status"] == "new" and la["kind"] == "packages")
     assert "tool-b" in held["packages"]
+    # why the volatile layers changed: the rpm database, and the files that differ
+    why = {la["kind"]: la["changed_files"] for la in rc4["layers"] if la["status"] == "new"}
+    assert why["rpmdb"] == ["the rpm database (every package change rewrites it)"]
+    assert why.get("volatile", ["x"]) and all(isinstance(p, str) for p in why.get("volatile", []))
 
 
 def tree(root) -> dict[str, tuple]:

@@ -45,4 +45,4 @@ def test_units_pass_systemd_analyze_verify(tmp_path, when, scope):
     if when is RunWhen.ONCE and scope is Scope.SYSTEM:
         assert "ConditionPathExists=!/var/lib/layerkit/layerkit-test.stamp" in text
     assert text.count("ExecStart=") == 2
-    assert render_preset([unit]) == "enable layerkit-test.service\n"
+    assert render_preset([unit.unit]) == "enable layerkit-test.service\n"

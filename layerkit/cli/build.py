@@ -6,11 +6,12 @@ import click
 
 from ..config.load import load_project
 from ..config.patterns import TAG
-from ..engine.build import BuildOptions, build_image
+from ..engine.build import build_image
+from ..engine.options import BuildOptions
 from ..engine.tags import Tags
 from ..errors import LayerkitError
 from ..report.console import console
-from ..report.progress import events
+from ..report.progress import Detail, events
 from ..tools.buildah import Isolation
 from .common import ISOLATIONS, PATH
 
@@ -33,8 +34,13 @@ from .common import ISOLATIONS, PATH
               help="Re-layer the built image by the independent plan before pushing.")
 @click.option("--previous", metavar="REF",
               help="With --rechunk: keep the layers of this image (default: the stream tag).")
+@click.option("--force", is_flag=True, help="Replace the versioned tag if it exists.")
+@click.option("--quiet", "-q", "detail", flag_value=Detail.QUIET, type=int,
+              help="Print only results and errors.")
+@click.option("--verbose", "-v", "detail", flag_value=Detail.VERBOSE, type=int,
+              help="Also print buildah's output.")
 def build(image, push, isolation, dry_run, cache_from, cache_to, catalog, workdir, no_resolve,
-          version_tag, rechunk, previous):
+          version_tag, rechunk, previous, force, detail):
     """Build IMAGE with buildah (and push it with --push)."""
     project = load_project(image, catalog)
     if version_tag is not None and not TAG.fullmatch(version_tag):
@@ -43,8 +49,9 @@ def build(image, push, isolation, dry_run, cache_from, cache_to, catalog, workdi
     opts = BuildOptions(push=push, isolation=Isolation(isolation), dry_run=dry_run,
                         cache_from=cache_from, cache_to=cache_to, workdir=workdir,
                         resolve=not no_resolve, tags=tags, rechunk=rechunk,
-                        previous=previous)
-    result = build_image(project, opts, events(console()))
+                        previous=previous, force=force)
+    result = build_image(project, opts, events(console(), Detail(
+        Detail.NORMAL if detail is None else detail)))
     if not dry_run:
         click.echo(f"versioned tag: {result.tags.versioned}")
         if result.digest:

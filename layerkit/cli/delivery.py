@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..config.files import kind
 from ..config.load import load_project
 from ..engine.base import publish_base
 from ..engine.output import write_atomic
@@ -24,25 +25,37 @@ def ci():
 
 
 @ci.command("github")
-@click.argument("image", type=PATH)
+@click.argument("images", nargs=-1, required=True, type=PATH)
 @click.option("-o", "--output", type=PATH,
               default=Path(".github/workflows"), show_default=True)
-def ci_github(image, output):
-    """Write .github/workflows/layerkit-IMAGE.yml: base job (schedule/manual), content job."""
-    project = load_project(image)
-    dest = output / f"layerkit-{project.image.name}.yml"
-    write_atomic(dest, render(project.image, repository_path(image)))
+def ci_github(images, output):
+    """Write a GitHub workflow: base job (schedule/manual), content job per image."""
+    projects = [load_project(image) for image in images]
+    names = [p.image.name for p in projects]
+    if len(set(names)) != len(names):
+        raise LayerkitError("images: two image files have one name")
+    problems = [f"{p.image.path}: base_source.treefile: {p.image.base_source.treefile} is not "
+                "a file" for p in projects if p.image.base_source is not None and
+                p.image.base_source.treefile is not None and
+                kind(p.image.base_source.treefile) != "file"]
+    if problems:
+        raise LayerkitError(problems)
+    dest = output / (f"layerkit-{names[0]}.yml" if len(projects) == 1 else "layerkit.yml")
+    pairs = [(p.image, repository_path(image)) for p, image in zip(projects, images,
+                                                                    strict=True)]
+    write_atomic(dest, render(pairs, repository_path(dest, must_exist=False)))
     click.echo(f"wrote {dest}")
 
 
-def repository_path(image: Path) -> str:
-    """The image file as the workflow's checkout sees it: relative to the git work tree
-    holding it (or to the current directory outside git)."""
-    root = toplevel(image.resolve().parent) or Path.cwd()
-    rel = os.path.relpath(image.resolve(), root.resolve())
+def repository_path(path: Path, must_exist: bool = True) -> str:
+    """A file as the workflow's checkout sees it: relative to the git work tree holding
+    it (or to the current directory outside git)."""
+    where = path.resolve() if must_exist else path.parent.resolve() / path.name
+    root = toplevel(where.parent if where.parent.exists() else Path.cwd()) or Path.cwd()
+    rel = os.path.relpath(where, root.resolve())
     if rel.startswith(".."):
-        raise LayerkitError(f"{image}: outside {root}: run `layerkit ci github` in the "
-                            "repository that holds the image file")
+        raise LayerkitError(f"{path}: outside {root}: run `layerkit ci github` in the "
+                            "repository that holds it")
     return Path(rel).as_posix()
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ..config import lint as static
 from ..config.load import load_project
 from ..errors import ExitCode, LayerkitError
-from ..oci.lint import lint_root
+from ..oci.lint import accounts_changed, lint_root
 from ..report.console import print_json
 from ..report.lint import print_findings
 from ..tools.buildah import Mounted
@@ -32,14 +34,14 @@ def lint(image, built, base, as_json):
         findings += static.lint_project(project)
         base = base or project.image.base
     if built is not None:
-        found = _lint_built(built)
-        if base:
-            with Mounted(base) as base_root:
-                before = lint_root(base_root)
-            new = static.new_findings(found, before)
-            inherited = len(found) - len(new)
-            found = new
-        findings += found
+        with Mounted(built) as root:
+            found = _lint_built(built, root)
+            if base:
+                with Mounted(base) as base_root:
+                    new = static.new_findings(found, lint_root(base_root))
+                    inherited = len(found) - len(new)
+                    found = new + accounts_changed(root, base_root)
+        findings += sorted(found)
     data = static.to_json(findings, inherited)
     if as_json:
         print_json(data)
@@ -49,14 +51,14 @@ def lint(image, built, base, as_json):
         raise LayerkitError(f"lint found {data['errors']} errors", ExitCode.FAILED)
 
 
-def _lint_built(ref: str) -> list[static.Finding]:
-    mounted = Mounted(ref)
-    with mounted as root:
-        found = lint_root(root)
-        if (root / "usr/bin/bootc").exists():
+def _lint_built(ref: str, root: Path) -> list[static.Finding]:
+    found = lint_root(root)
+    if (root / "usr/bin/bootc").exists():
+        mounted = Mounted(ref)
+        with mounted:
             proc = mounted.run(["bootc", "container", "lint"])
-            if proc.returncode != 0:
-                tail = (proc.stdout + proc.stderr).decode(errors="replace").strip()
-                found.append(static.Finding(static.Level.ERROR, "bootc", "/",
-                                            tail.splitlines()[-1] if tail else "failed"))
+        if proc.returncode != 0:
+            tail = (proc.stdout + proc.stderr).decode(errors="replace").strip()
+            found.append(static.Finding(static.Level.ERROR, "bootc", "/",
+                                        tail.splitlines()[-1] if tail else "failed"))
     return found

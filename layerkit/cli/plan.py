@@ -12,7 +12,7 @@ from ..errors import LayerkitError
 from ..planner.components import catalog_components
 from ..planner.cost import CostModel
 from ..planner.plan import DEFAULT_HORIZON, make_plan
-from ..planner.project import plan_project
+from ..planner.project import RECHUNK_LAYERS, plan_project
 from ..render.containerfile import render
 from ..report.console import print_json
 from ..report.plan import print_plan
@@ -68,9 +68,11 @@ def plan(image, catalog, all_packages, max_layers, cadence, model, layer_overhea
     if as_json:
         print_json(p.to_json(project.image.name))
     else:
-        copy = tuple(project.config_recipes) if p.cost_model.model is Model.CONTAINERFILE \
-            else ()
-        print_plan(p, f"plan for {project.image.name}", project.recipes, copy)
+        containerfile = p.cost_model.model is Model.CONTAINERFILE
+        copy = tuple(project.config_recipes) if containerfile else ()
+        rechunked = plan_project(project, Model.INDEPENDENT, reserved=RECHUNK_LAYERS) \
+            if containerfile and p.layers else None
+        print_plan(p, f"plan for {project.image.name}", project.recipes, copy, rechunked)
 
 
 @click.command()

@@ -62,6 +62,30 @@ class ServiceSpec:
     network: bool = False
     scope: Scope = Scope.SYSTEM
     more: tuple[tuple[str, ...], ...] = ()  # further commands, run in order after exec
+    options: tuple[tuple[str, str, str], ...] = ()  # (section, key, value) passed through
+    timer: tuple[tuple[str, str], ...] = ()  # [Timer] settings: started by a timer
+
+    @property
+    def unit(self) -> str:
+        """What is enabled: the timer when there is one."""
+        return self.name.removesuffix(".service") + ".timer" if self.timer else self.name
+
+
+@dataclass(frozen=True)
+class SystemdSpec:
+    """Units the base ships, enabled or disabled by a preset, or masked."""
+
+    enable: tuple[str, ...] = ()
+    disable: tuple[str, ...] = ()
+    mask: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Base packages replaced by the versions one repository offers."""
+
+    repo: str
+    packages: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -95,7 +119,7 @@ class FlatpakSpec:
                self.url)
         install = ("/usr/bin/flatpak", "install", where, "--noninteractive", "--or-update",
                    self.remote, *self.apps)
-        return ServiceSpec(name=f"layerkit-flatpaks-{recipe}.service",
+        return ServiceSpec(name=f"layerkit-apps-{recipe}.service",
                            description=f"Install the Flatpak apps of recipe {recipe}",
                            exec=add, more=(install,), run=self.run, network=True,
                            scope=self.scope)
@@ -107,6 +131,7 @@ class Recipe:
     path: Path
     description: str
     packages: tuple[str, ...] = ()
+    rpms: tuple[str, ...] = ()  # packages by URL; $releasever is the base's release
     requires: tuple[str, ...] = ()
     size: int | None = None  # estimate, used when no catalog knows the packages
     rate: float | None = None  # changes per year; an estimate, likewise
@@ -118,6 +143,8 @@ class Recipe:
     users: tuple[UserSpec, ...] = ()
     groups: tuple[GroupSpec, ...] = ()
     flatpaks: FlatpakSpec | None = None
+    replace: tuple[Replace, ...] = ()
+    systemd: SystemdSpec = SystemdSpec()
 
     @property
     def all_services(self) -> tuple[ServiceSpec, ...]:
@@ -128,4 +155,11 @@ class Recipe:
     @property
     def ships_config(self) -> bool:
         """Files, services or accounts: shipped in a COPY layer of the recipe's own."""
-        return bool(self.files or self.all_services or self.users or self.groups)
+        return bool(self.files or self.all_services or self.users or self.groups
+                    or self.systemd != SystemdSpec())
+
+    @property
+    def installs(self) -> bool:
+        """Whether the recipe changes packages: it needs a RUN layer."""
+        return bool(self.packages or self.rpms or self.remove or self.replace or self.script
+                    or self.repos)

@@ -9,13 +9,15 @@ from ..errors import Problems
 from . import patterns, sections
 from .files import kind, resolved
 from .image import MAX_RATE
-from .recipe import Recipe
+from .recipe import Recipe, SystemdSpec
+from .services import parse_service, parse_systemd
 from .sizes import UPDATE_RATES
 from .toml import Table
 
 MAX_RECIPES = 2_000
-RECIPE_KEYS = {"description", "packages", "requires", "size", "update", "changes_per_year",
-               "repos", "files", "units", "remove", "script", "users", "groups", "flatpaks"}
+RECIPE_KEYS = {"description", "packages", "rpms", "requires", "size", "update",
+               "changes_per_year", "repos", "files", "units", "remove", "replace", "script",
+               "users", "groups", "flatpaks", "systemd"}
 
 
 def load_recipe(path: Path, problems: Problems, label: str | None = None) -> Recipe | None:
@@ -36,7 +38,11 @@ def load_recipe(path: Path, problems: Problems, label: str | None = None) -> Rec
     repos = tuple(r for r in (sections.parse_repo(rt) for rt in t.tables("repos")) if r)
     folder = path.parent
     files = tuple(f for f in (sections.parse_file(ft, folder) for ft in t.tables("files")) if f)
-    services = tuple(s for s in (sections.parse_service(ut) for ut in t.tables("units")) if s)
+    services = tuple(s for s in (parse_service(ut) for ut in t.tables("units")) if s)
+    replace = tuple(r for r in (sections.parse_replace(rt) for rt in t.tables("replace")) if r)
+    st = t.table("systemd")
+    systemd = parse_systemd(st) if st is not None else SystemdSpec()
+    rpms = [u for u in t.str_list("rpms") if _rpm_url(t, u)]
     users = tuple(u for u in (sections.parse_user(ut) for ut in t.tables("users")) if u)
     groups = tuple(g for g in (sections.parse_group(gt) for gt in t.tables("groups")) if g)
     ft = t.table("flatpaks")
@@ -46,12 +52,19 @@ def load_recipe(path: Path, problems: Problems, label: str | None = None) -> Rec
     _unique(t, "repos", [r.id for r in repos])
     _unique(t, "units", [s.name for s in services])
     _unique(t, "files", [f.dest for f in files])
+    _unique(t, "rpms", rpms)
+    ids = {r.id for r in repos}
+    for i, rep in enumerate(replace):
+        if rep.repo not in ids:
+            t.error(f"replace[{i + 1}].repo", f"{rep.repo!r} is not one of this recipe's "
+                                               "[[repos]]")
     if t.failed:
         return None
     return Recipe(name=name, path=path, description=description, packages=tuple(packages),
                   requires=tuple(requires), size=size, rate=rate, repos=repos,
                   files=files, services=services, remove=tuple(remove), script=script,
-                  users=users, groups=groups, flatpaks=flatpaks)
+                  users=users, groups=groups, flatpaks=flatpaks, rpms=tuple(rpms),
+                  replace=replace, systemd=systemd)
 
 
 def load_recipes(folder: Path, names: list[str] | None, problems: Problems,
@@ -94,6 +107,14 @@ def _names(t: Table, key: str, pattern, what: str) -> list[str]:
             t.error(f"{key}[{i + 1}]", f"{v!r} is not {what} (allowed: {pattern.pattern})")
     _unique(t, key, out)
     return out
+
+
+def _rpm_url(t: Table, url: str) -> bool:
+    """A package by URL (http, https or file) ending in .rpm; `$releasever` allowed."""
+    if patterns.URL.fullmatch(url) and url.endswith(".rpm"):
+        return True
+    t.error("rpms", f"{url!r} is not the URL of an .rpm file")
+    return False
 
 
 def _unique(t: Table, key: str, values: list[str]) -> None:

@@ -1,15 +1,14 @@
-"""Reading the tables a recipe (or image) holds: repos, files, units, users, groups,
-flatpaks. Each reader reports its problems on the Table and returns None when the
-section is unusable."""
+"""Reading the tables a recipe (or image) holds: repos, files, users, groups, flatpaks,
+replacements (units: `services`). Each reader reports its problems on the Table and
+returns None when the section is unusable."""
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
 from . import patterns, placement
 from .files import kind, resolved
-from .recipe import FileSpec, FlatpakSpec, GroupSpec, Repo, RunWhen, Scope, ServiceSpec, UserSpec
+from .recipe import FileSpec, FlatpakSpec, GroupSpec, Replace, Repo, RunWhen, Scope, UserSpec
 from .toml import Table
 
 
@@ -91,63 +90,19 @@ def _mode(t: Table) -> int | None:
     return raw
 
 
-def parse_service(t: Table) -> ServiceSpec | None:
-    t.check_keys({"name", "description", "exec", "run", "after", "wants", "network", "scope"})
-    name = t.get("name", str)
-    if name is not None and not (patterns.UNIT_NAME.fullmatch(name)
-                                 and name.endswith(".service")):
-        t.error("name", f"{name!r} is not a service unit name like \"my-setup.service\"")
-    description = t.text("description", "")
-    if description and description.endswith("\\"):
-        # systemd would join the next line to it
-        t.error("description", "must not end with a backslash")
-        description = None
-    argv = _argv(t)
-    run = t.enum("run", RunWhen, RunWhen.ONCE)
-    after = [u for u in t.str_list("after") if _unit_ref(t, "after", u)]
-    wants = [u for u in t.str_list("wants") if _unit_ref(t, "wants", u)]
-    network = t.get("network", bool, False)
-    scope = t.enum("scope", Scope, Scope.SYSTEM)
-    if name is None or argv is None or run is None or scope is None or description is None:
-        return None
-    return ServiceSpec(name=name, description=description, exec=argv, run=run,
-                       after=tuple(after), wants=tuple(wants), network=bool(network),
-                       scope=scope)
-
-
-def _unit_ref(t: Table, key: str, value: str) -> bool:
-    if patterns.UNIT_NAME.fullmatch(value):
-        return True
-    t.error(key, f"{value!r} is not a unit name")
-    return False
-
-
-def _argv(t: Table) -> tuple[str, ...] | None:
-    raw = t.get("exec", (str, list), what="a command line or a list of arguments")
-    if raw is None:
-        return None
-    try:
-        argv = shlex.split(raw) if isinstance(raw, str) else list(raw)
-    except ValueError as e:
-        t.error("exec", f"cannot split: {e}")
-        return None
-    if not argv or not all(isinstance(a, str) for a in argv):
-        t.error("exec", "expected a non-empty list of strings")
-        return None
-    if not argv[0].startswith("/"):
-        t.error("exec", f"{argv[0]!r}: the program must be an absolute path")
-        return None
-    if not all(patterns.clean_text(a) for a in argv):
-        t.error("exec", "arguments must not contain newlines or control characters")
-        return None
-    return tuple(argv)
-
-
 def parse_group(t: Table) -> GroupSpec | None:
     t.check_keys({"name", "gid"})
     name = _account(t)
     gid = _system_id(t, "gid")
     return GroupSpec(name, gid) if name else None
+
+
+NO_LOGIN = {"/usr/sbin/nologin", "/sbin/nologin", "/usr/bin/false", "/bin/false"}
+LOGIN_REFUSED = ("would be a login account; an image must not carry people's accounts "
+                 "(every machine would get the same one, outside any password policy): "
+                 "create them in the installer (Anaconda, kickstart `user`) or with a "
+                 "first-boot unit running homectl or useradd; [[users]] makes system "
+                 "accounts with sysusers.d")
 
 
 def parse_user(t: Table) -> UserSpec | None:
@@ -166,6 +121,10 @@ def parse_user(t: Table) -> UserSpec | None:
     for i, g in enumerate(groups):
         if not patterns.USER_NAME.fullmatch(g):
             t.error(f"groups[{i + 1}]", f"{g!r} is not a group name")
+    for key, login in (("shell", shell not in NO_LOGIN), ("groups", "wheel" in groups),
+                       ("home", (home or "/").startswith(("/home/", "/var/home/")))):
+        if login and key in t.data:
+            t.error(key, f"{name!r} {LOGIN_REFUSED}")
     if not name:
         return None
     return UserSpec(name, uid, description, home or "/", shell or "/usr/sbin/nologin",
@@ -187,6 +146,23 @@ def _system_id(t: Table, key: str) -> int | None:
         t.error(key, f"{value} is not a system id (1-999); leave it out to let sysusers pick")
         return None
     return value
+
+
+def parse_replace(t: Table) -> Replace | None:
+    """`[[replace]] repo = "id"; packages = [...]`: the base's packages, replaced by the
+    versions that repository offers (rpm-ostree override replace --from repo=)."""
+    t.check_keys({"repo", "packages"})
+    repo = t.get("repo", str)
+    if repo is not None and not patterns.REPO_ID.fullmatch(repo):
+        t.error("repo", f"{repo!r} is not a repository id")
+        repo = None
+    packages = t.str_list("packages")
+    for i, p in enumerate(packages):
+        if not patterns.PACKAGE.fullmatch(p):
+            t.error(f"packages[{i + 1}]", f"{p!r} is not a package name")
+    if not packages:
+        t.error("packages", "name at least one package to replace")
+    return Replace(repo, tuple(packages)) if repo and packages else None
 
 
 def parse_flatpaks(t: Table) -> FlatpakSpec | None:

@@ -24,7 +24,9 @@ def publish_base(image: Image, tags: Tags | None = None) -> BaseResult:
         raise LayerkitError(f"{image.path}: base_source: add a [base_source] table with "
                             "upstream = \"...\" (mirror) or treefile = \"...\" (build)")
     repo, moving_tag = skopeo.split_ref(image.base)
-    tags = tags or make_tags(moving_tag, image.path.resolve().parent)
+    tags = tags or make_tags(moving_tag, image.path.resolve().parent, [image.path],
+                             taken=lambda t: skopeo.exists(f"docker://{repo}:{t}",
+                                                           image.tls_verify))
     versioned = f"{repo}:{tags.versioned}"
     moving = f"{repo}:{moving_tag}"
     if source.upstream is not None:

@@ -49,6 +49,10 @@ def _write(ctx: Context, root: Path) -> None:
     for f in ctx.files:
         path = root / f.rel
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+        if f.link is not None:
+            os.symlink(f.link, path)
+            os.utime(path, (0, 0), follow_symlinks=False)
+            continue
         if f.content is not None:
             path.write_bytes(f.content)
         else:

@@ -4,6 +4,7 @@ layers by the plan, and each layer is written as a reproducible tar."""
 
 from __future__ import annotations
 
+import hashlib
 import tarfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -85,6 +86,28 @@ def group(owner_of: Mapping[str, str], state: State, built: Sequence[LabelLayer]
         chunks.append(Chunk(LayerKind.CONFIG, tuple(sorted(config)),
                             tuple(sorted(o[6:] for o in config))))
     return chunks, {p: index_of[o] for p, o in owner_of.items()}
+
+
+def file_map(paths: list[str], state: State, tars: list[tarfile.TarFile],
+             limit: int) -> tuple[tuple[str, str], ...]:
+    """path -> a short hash of what it holds ("-" for a deletion), for `diff` to name what
+    changed in a volatile layer. Past `limit` paths, their directories stand in."""
+    out: dict[str, str] = {p: "-" for p in state.deleted}
+    for p in paths:
+        e = state.entries[p]
+        if e.info.isreg() or e.info.islnk():
+            f = tars[e.source].extractfile(e.info.linkname if e.info.islnk() else e.info)
+            digest = hashlib.sha256(f.read() if f else b"").hexdigest()[:16]
+            out[p] = f"{e.info.mode & 0o7777:o}:{digest}"
+        elif e.info.issym():
+            out[p] = "->" + e.info.linkname
+    if len(out) > limit:
+        dirs: dict[str, hashlib._Hash] = {}
+        for p in sorted(out):
+            top = "/".join(p.split("/")[:2])
+            dirs.setdefault(top, hashlib.sha256()).update(f"{p}={out[p]}\n".encode())
+        out = {f"{d}/…": h.hexdigest()[:16] for d, h in dirs.items()}
+    return tuple(sorted(out.items()))
 
 
 def write_chunk(writer: LayerWriter, paths: list[str], state: State,

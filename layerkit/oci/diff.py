@@ -28,6 +28,7 @@ class LayerInfo:
     recipes: tuple[str, ...] = ()
     packages: tuple[str, ...] = ()
     kind: LayerKind = LayerKind.BASE
+    files: tuple[tuple[str, str], ...] | None = None  # a re-chunked volatile layer's
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,8 @@ def _attribute(layers: list[LayerInfo], label: PlanLabel | None) -> list[LayerIn
         return layers
     out = list(layers[:first])
     for la, meta in zip(layers[first:], label.layers, strict=True):
-        out.append(LayerInfo(la.digest, la.size, meta.recipes, meta.packages, meta.kind))
+        out.append(LayerInfo(la.digest, la.size, meta.recipes, meta.packages, meta.kind,
+                             meta.files))
     return out
 
 
@@ -146,12 +148,26 @@ class Diff:
         return [f"{p} (was {by_name[unpin(p)]})" if unpin(p) in by_name else p
                 for p in la.packages if p not in before]
 
+    def file_changes(self, la: LayerInfo) -> list[str]:
+        """Why a new volatile layer changed: the paths whose content differs from OLD's
+        volatile layer (both re-chunked by layerkit); the rpm database is named as such."""
+        if self.status(la) != "new":
+            return []
+        if la.kind is LayerKind.RPMDB:
+            return ["the rpm database (every package change rewrites it)"]
+        if la.kind is not LayerKind.VOLATILE or la.files is None:
+            return []
+        before = dict(next((o.files for o in self.old.layers if o.files is not None), ()))
+        now = dict(la.files)
+        return sorted(p for p in set(before) | set(now) if before.get(p) != now.get(p))
+
     def to_json(self) -> dict:
         size = self.new_size or 1
         new_layers = [{"index": i, "digest": la.digest, "size": la.size,
                        "status": self.status(la), "kind": la.kind.value,
                        "recipes": list(la.recipes), "packages": list(la.packages),
-                       "changed_packages": self.package_changes(la)}
+                       "changed_packages": self.package_changes(la),
+                       "changed_files": self.file_changes(la)[:100]}
                       for i, la in enumerate(self.new.layers)]
         keep = {la.digest for la in self.new.layers}
         removed = [{"digest": la.digest, "size": la.size, "status": "removed",

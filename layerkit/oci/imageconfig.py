@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..config.image import Model
-from ..render.label import PLAN_LABEL, LabelLayer, read_label
+from ..render.label import PLAN_LABEL, LabelLayer, LayerKind, read_label
 from .chunks import Chunk
 
 
 def rechunked_config(config: dict, n_base: int, diff_ids: list[str],
                      chunks: Sequence[Chunk], packages: Sequence[Sequence[str]],
-                     where: str) -> dict:
+                     where: str, predicted: int | None = None,
+                     volatile: tuple[tuple[str, str], ...] = ()) -> dict:
     cfg = json.loads(json.dumps(config))
     cfg["rootfs"]["diff_ids"] = cfg["rootfs"]["diff_ids"][:n_base] + diff_ids
     kept, seen = [], 0
@@ -33,8 +34,11 @@ def rechunked_config(config: dict, n_base: int, diff_ids: list[str],
     labels = cfg.setdefault("config", {}).setdefault("Labels", {}) or {}
     built = read_label(labels, where)
     assert built is not None  # rechunk refuses images without one
-    label = replace(built, model=Model.INDEPENDENT, rechunked=True, layers=tuple(
-        LabelLayer(i, c.kind, c.recipes, tuple(pkgs), c.components, c.plan_index)
+    label = replace(built, model=Model.INDEPENDENT, rechunked=True,
+                    expected_bytes_per_update=built.expected_bytes_per_update
+                    if predicted is None else predicted, layers=tuple(
+        LabelLayer(i, c.kind, c.recipes, tuple(pkgs), c.components, c.plan_index,
+                   volatile if c.kind is LayerKind.VOLATILE else None)
         for i, (c, pkgs) in enumerate(zip(chunks, packages, strict=True))))
     labels[PLAN_LABEL] = label.text()
     cfg["config"]["Labels"] = labels

@@ -123,3 +123,32 @@ def _tmpfiles_paths(root: Path) -> set[str]:
 def _covered(path: str, covered: set[str]) -> bool:
     parts = path.split("/")
     return any("/".join(parts[:i]) in covered for i in range(2, len(parts) + 1))
+
+
+ACCOUNT_FILES = ("etc/passwd", "etc/shadow", "etc/group", "etc/gshadow")
+
+
+def accounts_changed(root: Path, base_root: Path) -> list[Finding]:
+    """Account databases that differ from the base's: written at build time (useradd,
+    chsh, sed -i on /etc/passwd), they reach no machine that exists already."""
+    out = []
+    for rel in ACCOUNT_FILES:
+        mine, theirs = _entries(root / rel), _entries(base_root / rel)
+        if mine == theirs:
+            continue
+        changed = sorted(n for n in set(mine) | set(theirs) if mine.get(n) != theirs.get(n))
+        out.append(Finding(Level.ERROR, "etc-accounts", f"/{rel}",
+                           f"differs from the base's ({', '.join(changed[:5])}"
+                           f"{', …' if len(changed) > 5 else ''}): accounts written at build "
+                           "time land in the image's /etc, which machines merge with their "
+                           "own copy; declare [[users]]/[[groups]] (sysusers.d) instead"))
+    return out
+
+
+def _entries(path: Path) -> dict[str, str]:
+    """name -> line of a colon-separated account file (empty when there is none)."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return {}
+    return {line.split(":", 1)[0]: line for line in text.splitlines() if line.strip()}

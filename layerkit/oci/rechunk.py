@@ -15,19 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ExitCode, LayerkitError
-from ..render.label import LabelLayer, LayerKind, read_label
+from ..render.label import MAX_FILES, LabelLayer, LayerKind, read_label
 from ..tools import skopeo
 from ..tools.buildah import Isolation
 from ..tools.rpm import rpm_view
 from .base_layers import base_blobs
-from .chunks import RPMDB_PLACES, Chunk, group, owner, write_chunk
+from .chunks import RPMDB_PLACES, Chunk, file_map, group, owner, write_chunk
 from .imageconfig import rechunked_config
 from .layout import Blob, Layout
 from .replay import State, apply_layer
 from .tars import LayerWriter
 from .verify import verify
-
-EXTRA_LAYERS = 3  # volatile state, rpmdb, recipe config: besides the plan's layers
 
 
 @dataclass
@@ -52,10 +50,12 @@ class RechunkResult:
 def rechunk(src_ref: str, dest_ref: str, work: Path,
             plan_layers: Sequence[LabelLayer] | None,
             isolation: Isolation = Isolation.CHROOT, tls_verify: bool = True,
-            mtime_max: int = 0, base_ref: str | None = None) -> RechunkResult:
+            mtime_max: int = 0, base_ref: str | None = None,
+            predicted: int | None = None) -> RechunkResult:
     """Write the re-chunked image of src_ref to dest_ref. plan_layers: the package
     layers to group by (None: the image's own RUN layers). base_ref: where the base's
-    compressed layers can be read (see base_layers)."""
+    compressed layers can be read (see base_layers). predicted: the independent plan's
+    bytes per update, for the label (what `diff` compares with)."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     src = Layout(work / "src")
@@ -104,8 +104,9 @@ def rechunk(src_ref: str, dest_ref: str, work: Path,
     blobs, diff_ids = [b for b, _ in written], [d for _, d in written]
     bases, note = base_blobs(src, out, manifest, config, n_base, base_ref, tls_verify, work)
     packages = [sorted(o[4:] for o in c.owners if o.startswith("pkg:")) for c in chunks]
-    out.write_image(rechunked_config(config, n_base, diff_ids, chunks, packages, src_ref),
-                    bases + blobs, "rechunked")
+    volatile = file_map(sorted(p for p, k in where.items() if k == 0), state, tars, MAX_FILES)
+    out.write_image(rechunked_config(config, n_base, diff_ids, chunks, packages, src_ref,
+                                     predicted, volatile), bases + blobs, "rechunked")
     timer.lap("regroup")
     verify(state, tars, [out.path(b.digest) for b in blobs])
     timer.lap("verify")

@@ -97,7 +97,7 @@ def recipe_components(recipes: Mapping[str, Recipe], catalog: Catalog | None,
         split_off = {}
     members: dict[str, tuple[tuple[str, ...], set[str]]] = {}
     for name, r in recipes.items():
-        if r.packages or r.remove or r.script or r.repos or groups.get((name,)):
+        if r.installs or groups.get((name,)):
             members[f"recipe:{name}"] = ((name,), groups.get((name,), set()))
     for key, ps in groups.items():
         if len(key) > 1 and ps:
@@ -130,16 +130,18 @@ def recipe_components(recipes: Mapping[str, Recipe], catalog: Catalog | None,
         # a recipe's estimate covers what no catalog knows; its recipe component carries it
         carriers = [uid[len("recipe:"):] for uid in uids if uid.startswith("recipe:")]
         for r in carriers:
-            unknown = [p for p in recipes[r].packages
-                       if catalog is None or p not in catalog.packages]
-            if unknown or not recipes[r].packages:
+            # packages by URL or replaced from a repository: no catalog knows them
+            named = recipes[r].packages + recipes[r].rpms + \
+                tuple(p for rep in recipes[r].replace for p in rep.packages)
+            unknown = [p for p in named if catalog is None or p not in catalog.packages]
+            if unknown or not named:
                 est_size, est_rate = recipes[r].size, recipes[r].rate
                 label = f"recipes/{r}.toml"
                 what = (f"the catalog does not know {', '.join(unknown)}" if catalog and unknown
                         else "no catalog gives sizes and rates")
-                if est_size is None and recipes[r].packages:
+                if est_size is None and named:
                     problems.add(f"{label}: size", f"required: {what}")
-                if est_rate is None and recipes[r].packages:
+                if est_rate is None and named:
                     problems.add(f"{label}: update", f"required: {what}")
                 size += est_size or 0
                 rate += est_rate or 0.0

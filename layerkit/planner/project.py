@@ -10,6 +10,9 @@ from .components import Component, recipe_components
 from .cost import CostModel
 from .plan import DEFAULT_HORIZON, Plan, make_plan
 
+# what re-chunking adds to the plan's layers: volatile state, the rpmdb, recipe config
+RECHUNK_LAYERS = 3
+
 
 def cost_model(project: Project, model: Model | None = None) -> CostModel:
     image = project.image

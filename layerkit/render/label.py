@@ -18,6 +18,7 @@ from ..errors import LayerkitError
 from ..planner.plan import Plan
 
 PLAN_LABEL = "io.layerkit.plan"
+MAX_FILES = 5000  # paths the volatile layer's map names; beyond, directories stand in
 IMAGE_LABEL = "io.layerkit.image"
 SCHEMA = 1
 
@@ -40,6 +41,9 @@ class LabelLayer:
     packages: tuple[str, ...] = ()  # pinned name-version-release where resolved
     components: tuple[str, ...] | None = None  # component ids ("units" in the JSON)
     plan_index: int | None = None  # re-chunked: the plan layer this layer realises
+    # re-chunked volatile layer: path -> short content hash ("-" deleted), so `diff` can
+    # name what changed in it
+    files: tuple[tuple[str, str], ...] | None = None
 
     def to_json(self, rechunked: bool) -> dict:
         out: dict = {"index": self.index, "kind": self.kind.value,
@@ -48,6 +52,8 @@ class LabelLayer:
             out["units"] = list(self.components)
         if rechunked:
             out["plan_index"] = self.plan_index
+        if self.files is not None:
+            out["files"] = dict(self.files)
         return out
 
 
@@ -119,7 +125,16 @@ def _layer(raw: dict) -> LabelLayer:
                       _names(raw.get("recipes", []), patterns.RECIPE),
                       _names(raw.get("packages", []), patterns.PACKAGE),
                       None if components is None else _names(components, patterns.COMPONENT),
-                      None if raw.get("plan_index") is None else _index(raw["plan_index"]))
+                      None if raw.get("plan_index") is None else _index(raw["plan_index"]),
+                      _files(raw["files"]) if "files" in raw else None)
+
+
+def _files(value: object) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict) or len(value) > MAX_FILES or not all(
+            isinstance(k, str) and isinstance(v, str) and len(k) < 4096 and len(v) < 100
+            and patterns.clean_text(k) and patterns.clean_text(v) for k, v in value.items()):
+        raise TypeError("files: expected paths and short hashes")
+    return tuple(sorted(value.items()))
 
 
 def _index(value: object) -> int:

@@ -1,84 +1,129 @@
 """The delivery pipeline as a GitHub Actions workflow (`layerkit ci github`; jobs and
-triggers in docs/delivery.md). Pure: returns the workflow as data and YAML."""
+triggers in docs/delivery.md). Pure: returns the workflow as data and YAML.
+
+Values from the image files reach the shell only through `env:` (never `${{ }}` inside a
+script) and are quoted; the workflow installs the layerkit release that generated it."""
 
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 
 import yaml
 
+from .. import __version__
 from ..config.image import Image
 from ..config.patterns import valid_rel_path
 from ..errors import LayerkitError
 
+CHECKOUT = {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}}
+FREE_DISK = {"name": "Free disk space for the build",
+             "run": "sudo rm -rf /usr/share/dotnet /usr/local/lib/android /opt/ghc "
+                    "/opt/hostedtoolcache/CodeQL\ndf -h /\n"}
 
-def _login(image: Image, tool: str) -> dict:
-    ci = image.ci
-    return {"name": f"Log in to {image.registry}",
+
+def _python(workflow_file: str) -> dict:
+    """Python with pip's cache, keyed by this file (it pins the layerkit release)."""
+    return {"uses": "actions/setup-python@v5",
+            "with": {"python-version": "3.12", "cache": "pip",
+                     "cache-dependency-path": workflow_file}}
+
+
+def _install(fedora: bool = False) -> dict:
+    tools = ("dnf install -y rpm-ostree skopeo buildah python3-pip git" if fedora else
+             "sudo apt-get update\nsudo apt-get install -y buildah skopeo")
+    return {"name": "Install buildah, skopeo and layerkit",
+            "run": f"{tools}\npip install layerkit=={__version__}\n"}
+
+
+def _login(registry: str, ci, tool: str) -> dict:
+    return {"name": f"Log in to {registry}",
             "env": {"REGISTRY_USER": f"${{{{ secrets.{ci.user_secret} }}}}",
                     "REGISTRY_PASSWORD": f"${{{{ secrets.{ci.password_secret} }}}}"},
             "run": f'echo "$REGISTRY_PASSWORD" | {tool} login --username "$REGISTRY_USER" '
-                   f"--password-stdin {shlex.quote(image.registry)}"}
+                   f"--password-stdin {shlex.quote(registry)}"}
 
 
-def workflow(image: Image, image_path: str) -> dict:
-    """image_path: the image file relative to the repository's root, as CI checks it out."""
-    if not valid_rel_path(image_path):
-        raise LayerkitError(f"{image_path}: the workflow needs the image file's path relative "
-                            "to the repository root, in plain characters")
-    ci = image.ci
-    path = shlex.quote(image_path)
-    install = {"name": "Install buildah, skopeo and layerkit",
-               "run": "sudo apt-get update\n"
-                      "sudo apt-get install -y buildah skopeo\n"
-                      "pip install .\n"}
-    checkout = {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}}
+def workflow(images: Sequence[tuple[Image, str]], workflow_file: str) -> dict:
+    """images: each image with its file's path relative to the repository root, as CI
+    checks it out. Several images share one base job and build in a matrix."""
+    for _, path in images:
+        if not valid_rel_path(path):
+            raise LayerkitError(f"{path}: the workflow needs the image file's path relative "
+                                "to the repository root, in plain characters")
+    ci = images[0][0].ci
+    differ = [path for image, path in images if image.ci != ci]
+    if differ:
+        raise LayerkitError(f"{', '.join(differ)}: ci: differs from {images[0][1]}'s; one "
+                            "workflow runs with one [ci] table")
     on: dict = {"workflow_dispatch": {}, "push": {"branches": [ci.branch]}}
     jobs: dict = {}
-    if image.base_source is not None:
-        on = {"schedule": [{"cron": image.base_source.schedule}], **on}
-        base_job: dict = {"if": "github.event_name != 'push'", "runs-on": ci.runs_on}
-        if image.base_source.treefile is not None:
-            # rpm-ostree runs on Fedora: build the base in a privileged Fedora container
-            base_job["container"] = {"image": "quay.io/fedora/fedora:latest",
-                                     "options": "--privileged"}
-            steps = [checkout,
-                     {"name": "Install rpm-ostree, skopeo and layerkit",
-                      "run": "dnf install -y rpm-ostree skopeo buildah python3-pip git\n"
-                             "pip install .\n"},
-                     _login(image, "skopeo"),
-                     {"name": "Build the base with rpm-ostree",
-                      "run": f"layerkit base {path}"}]
-        else:
-            steps = [checkout, install, _login(image, "skopeo"),
-                     {"name": "Mirror the base", "run": f"layerkit base {path}"}]
-        base_job["steps"] = steps
-        jobs["base"] = base_job
-    build = f"layerkit build {path} --push"
+    based = [(image, path) for image, path in images if image.base_source is not None]
+    if based:
+        crons = sorted({image.base_source.schedule for image, _ in based})  # type: ignore[union-attr]
+        on = {"schedule": [{"cron": c} for c in crons], **on}
+        jobs["base"] = _base_job(based, ci, workflow_file)
+    jobs["content"] = _content_job(images, ci, workflow_file, "base" in jobs)
+    name = images[0][0].name if len(images) == 1 else "images"
+    return {"name": f"layerkit {name}", "on": on,
+            "concurrency": {"group": f"layerkit-{name}", "cancel-in-progress": False},
+            "permissions": {"contents": "read", "packages": "write"},
+            "jobs": jobs}
+
+
+def _base_job(based: Sequence[tuple[Image, str]], ci, workflow_file: str) -> dict:
+    job: dict = {"if": "github.event_name != 'push'", "runs-on": ci.runs_on}
+    fedora = any(image.base_source.treefile is not None for image, _ in based)  # type: ignore[union-attr]
+    if fedora:
+        # rpm-ostree runs on Fedora: build the base in a privileged Fedora container
+        job["container"] = {"image": "quay.io/fedora/fedora:latest", "options": "--privileged"}
+    steps = [CHECKOUT] + ([] if fedora else [_python(workflow_file)]) + [_install(fedora)]
+    for registry in sorted({image.base.split("/", 1)[0] for image, _ in based}):
+        steps.append(_login(registry, ci, "skopeo"))
+    seen = set()
+    for image, path in based:
+        if image.base in seen:
+            continue
+        seen.add(image.base)
+        verb = "Build" if image.base_source.treefile is not None else "Mirror"  # type: ignore[union-attr]
+        steps.append({"name": f"{verb} the base of {image.name}", "env": {"IMAGE": path},
+                      "run": 'layerkit base "$IMAGE"'})
+    job["steps"] = steps
+    return job
+
+
+def _content_job(images: Sequence[tuple[Image, str]], ci, workflow_file: str,
+                 after_base: bool) -> dict:
+    matrix = len(images) > 1
+    rows = [{"image": path, "name": image.name, "registry": image.registry,
+             "cache": f"{image.target}-cache" if ci.cache else "",
+             "target": image.target} for image, path in images]
+    env = ({k: f"${{{{ matrix.{k} }}}}" for k in rows[0]} if matrix else rows[0])
+    build = 'layerkit build "$IMAGE" --push'
     if ci.cache:
-        cache = shlex.quote(f"{image.target}-cache")
-        build += f" --cache-from {cache} --cache-to {cache}"
-    content: dict = {"runs-on": ci.runs_on,
-                     "steps": [checkout, install, _login(image, "buildah"),
-                               {"name": "Build and push", "run": build}]}
-    if "base" in jobs:
-        content["needs"] = "base"
-        # run after the base job, and also when it was skipped (a push)
-        content["if"] = "${{ !failure() && !cancelled() }}"
+        build += ' --cache-from "$CACHE" --cache-to "$CACHE"'
+    steps = [CHECKOUT, FREE_DISK, _python(workflow_file), _install()]
+    steps += [_login(r, ci, "buildah") for r in sorted({row["registry"] for row in rows})]
+    steps.append({"name": "Build and push", "env": {"IMAGE": env["image"],
+                                                    "CACHE": env["cache"]}, "run": build})
     if ci.sign:
-        content["steps"] += [
+        steps += [
             {"uses": "sigstore/cosign-installer@v3"},
             {"name": "Sign the pushed image",
              "env": {"COSIGN_PRIVATE_KEY": "${{ secrets.COSIGN_PRIVATE_KEY }}",
-                     "COSIGN_PASSWORD": "${{ secrets.COSIGN_PASSWORD }}"},
-             "run": f"digest=$(cat .layerkit/build/{image.name}/digest)\n"
-                    f'cosign sign --yes --key env://COSIGN_PRIVATE_KEY '
-                    f'"{image.target}@$digest"\n'}]
-    jobs["content"] = content
-    return {"name": f"layerkit {image.name}", "on": on,
-            "concurrency": {"group": f"layerkit-{image.name}", "cancel-in-progress": False},
-            "permissions": {"contents": "read", "packages": "write"},
-            "jobs": jobs}
+                     "COSIGN_PASSWORD": "${{ secrets.COSIGN_PASSWORD }}",
+                     "NAME": env["name"], "TARGET": env["target"]},
+             "run": 'digest=$(cat ".layerkit/build/$NAME/digest")\n'
+                    'cosign sign --yes --key env://COSIGN_PRIVATE_KEY "$TARGET@$digest"\n'}]
+    job: dict = {"runs-on": ci.runs_on}
+    if matrix:
+        job["strategy"] = {"fail-fast": False, "matrix": {"include": rows}}
+    if after_base:
+        job["needs"] = "base"
+        # run after the base job, and also when it was skipped (a push)
+        job["if"] = "${{ !failure() && !cancelled() }}"
+    job["steps"] = steps
+    return job
 
 
 class _Dumper(yaml.SafeDumper):
@@ -96,10 +141,11 @@ def _str(dumper: yaml.SafeDumper, value: str):
 _Dumper.add_representer(str, _str)
 
 
-def render(image: Image, image_path: str) -> str:
-    header = (f"# generated by `layerkit ci github {image_path}`; regenerate, do not edit\n")
-    return header + yaml.dump(workflow(image, image_path), Dumper=_Dumper, sort_keys=False,
-                              width=100)
+def render(images: Sequence[tuple[Image, str]], workflow_file: str) -> str:
+    paths = " ".join(path for _, path in images)
+    header = f"# generated by `layerkit ci github {paths}`; regenerate, do not edit\n"
+    return header + yaml.dump(workflow(images, workflow_file), Dumper=_Dumper,
+                              sort_keys=False, width=100)
 
 
 def rebase_commands(image: Image) -> list[str]:

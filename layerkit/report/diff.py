@@ -27,7 +27,7 @@ def print_diff(d: Diff) -> None:
     for i, la in enumerate(d.new.layers):
         status = d.status(la)
         style = "bold" if status == "new" else "dim"
-        why = d.package_changes(la)
+        why = d.package_changes(la) + d.file_changes(la)
         t.add_row(str(i), la.digest.removeprefix("sha256:")[:12], human(la.size),
                   f"[{style}]{status}[/]", _what(la.recipes, la.packages, la.kind)
                   + (f" [dim]({safe('; '.join(why[:3]))})[/]" if why else ""))

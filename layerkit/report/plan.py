@@ -10,44 +10,72 @@ from rich.table import Table
 from ..config.image import Model
 from ..config.recipe import Recipe
 from ..config.sizes import human
+from ..planner.explain import LayerWhy, explain
 from ..planner.plan import Plan
 from .console import console, safe
 from .terminal import printable
 
 
-def _names(items: tuple[str, ...], limit: int = 4) -> str:
+def _names(items: tuple[str, ...], limit: int = 12) -> str:
+    """Recipes are all named (the column wraps); a layer of many packages names some."""
     if len(items) <= limit:
         return ", ".join(items)
-    return ", ".join(items[:limit]) + f", … (+{len(items) - limit})"
+    return ", ".join(items[:limit]) + f", … ({len(items) - limit} more)"
+
+
+def _why(why: LayerWhy | None, plan: Plan) -> str:
+    """Why the layer stands apart from the next, and why it is not split."""
+    if why is None:
+        return ""
+    parts = []
+    if why.merge_above is not None:
+        parts.append(f"apart: merging with {why.index + 1} costs {human(why.merge_above)}"
+                     if why.merge_above >= 0 else
+                     f"merging with {why.index + 1} saves {human(-why.merge_above)}")
+    if why.split is not None:
+        parts.append(f"together: splitting costs {human(why.split)}" if why.split >= 0 else
+                     f"the {plan.max_layers}-layer budget binds: splitting saves "
+                     f"{human(-why.split)}")
+    return "; ".join(parts)
 
 
 def print_plan(plan: Plan, title: str, recipes: Mapping[str, Recipe] | None = None,
-               copy_layers: tuple[str, ...] = ()) -> None:
+               copy_layers: tuple[str, ...] = (), rechunked: Plan | None = None) -> None:
+    """rechunked: the independent plan `build --rechunk` would use, shown beside."""
     out = console()
     total = plan.expected_bytes or 1.0
+    whys = {w.index: w for w in explain(plan)}
     t = Table(title=safe(title), title_justify="left")
     for col, just in (("layer", "right"), ("recipes / packages", "left"), ("pkgs", "right"),
                       ("size", "right"), ("changes/yr", "right"), ("bytes/update", "right"),
-                      ("share", "right")):
+                      ("share", "right"), ("why (per update)", "left")):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for layer in plan.layers:
-        what = _names(layer.recipes) if layer.recipes else _names(layer.packages)
+        what = ", ".join(layer.recipes) if layer.recipes else _names(layer.packages)
         t.add_row(str(layer.index), safe(what) or "-", str(len(layer.packages)), human(layer.size),
                   f"{layer.rate:.2f}", human(layer.expected_bytes),
-                  f"{100 * layer.expected_bytes / total:.1f}%")
+                  f"{100 * layer.expected_bytes / total:.1f}%", _why(whys.get(layer.index), plan))
     for i, name in enumerate(copy_layers):
-        t.add_row(str(len(plan.layers) + i), f"{name} (config files)", "0", "-", "-", "-", "-")
+        t.add_row(str(len(plan.layers) + i), f"{name} (config files)", "0", "-", "-", "-", "-",
+                  "")
     out.print(t)
     cm = plan.cost_model
     out.print(f"model [bold]{cm.model.value}[/], cadence {cm.cadence_days:g} days"
-              + (f", {human(cm.layer_overhead)} package-manager state per rebuilt layer"
+              + (f", {human(cm.layer_overhead)} package-manager state (rpmdb, dnf history) "
+                 "in every rebuilt RUN layer: why layers are few"
                  if cm.model is Model.CONTAINERFILE else ""))
-    out.print(f"image content {human(plan.size)} in {len(plan.layers)} package layers"
+    n = len(plan.layers)
+    out.print(f"image content {human(plan.size)} in {n} package layer{'s' * (n != 1)}"
               f" (max {plan.max_layers})")
     if plan.objective == "history":
         out.print(f"objective: observed change history, mean over {plan.windows} updates")
     out.print(f"expected download per update [bold]{human(plan.expected_bytes)}[/]"
               f" (lower bound {human(plan.lower_bound)})")
+    if rechunked is not None:
+        out.print(f"re-chunked (build --rechunk): [bold]{human(rechunked.expected_bytes)}[/] "
+                  f"per update in {len(rechunked.layers)} content-addressed layers, plus the "
+                  "rpmdb and volatile layers; no package-manager state per layer, so the "
+                  "overhead trade-off above disappears")
     if recipes:
         _print_notes(out, recipes)
 

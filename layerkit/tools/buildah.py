@@ -35,12 +35,20 @@ def build_argv(context: Path, tag: str, isolation: Isolation, timestamp: int | N
     return argv + list(extra) + [str(context)]
 
 
-def build(argv: list[str], log_path: Path, on_step: Callable[[int, int, str], None]) -> int:
+def build(argv: list[str], log_path: Path, on_step: Callable[[int, int, str], None],
+          on_line: Callable[[str], None] = lambda line: None) -> int:
+    """Run `buildah build`, its output into the log; STEP lines go to on_step."""
     def line(text: str) -> None:
+        on_line(text)
         m = STEP.match(text)
         if m:
             on_step(int(m.group(1)), int(m.group(2)), m.group(3))
     return stream(argv, log_path, line)
+
+
+def has_image(ref: str) -> bool:
+    """Whether local storage holds this image."""
+    return run(["buildah", "inspect", "--type", "image", ref], check=False).returncode == 0
 
 
 def push(local: str, dest: str, tls_verify: bool, digestfile: Path) -> str:

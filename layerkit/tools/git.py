@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,14 +17,19 @@ class GitState:
     commit_time: int | None
 
 
-def git_state(repo: Path) -> GitState:
-    """The commit and state of the tree holding the image file."""
+def git_state(repo: Path, paths: Sequence[Path] = ()) -> GitState:
+    """The commit of the tree holding the image file, and whether any of `paths` (all of
+    the tree when none are given) differs from it: changed, staged, or new and not
+    ignored."""
     if not has("git"):
         return GitState("nogit", False, None)
     head = run(["git", "-C", repo, "rev-parse", "--short=12", "HEAD"], check=False)
     if head.returncode != 0:
         return GitState("nogit", False, None)
-    status = run(["git", "-C", repo, "status", "--porcelain", "--untracked-files=no"])
+    top = toplevel(repo)
+    inside = [str(p.resolve()) for p in paths if top and p.resolve().is_relative_to(top)]
+    status = run(["git", "-C", repo, "status", "--porcelain", "--untracked-files=all", "--",
+                  *inside])
     when = run(["git", "-C", repo, "log", "-1", "--format=%ct"])
     return GitState(head.stdout.decode().strip(), bool(status.stdout.strip()),
                     int(when.stdout.decode().strip() or 0))

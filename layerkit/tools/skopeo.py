@@ -90,6 +90,17 @@ def digest(ref: str, tls_verify: bool = True) -> str:
     return raw_manifest(ref, tls_verify)[1]
 
 
+def exists(ref: str, tls_verify: bool = True) -> bool:
+    """Whether the registry has this tag (other failures are errors, not a no)."""
+    try:
+        raw_manifest(normalize(ref), tls_verify)
+    except RegistryError as e:
+        if e.reason == RegistryError.NOT_FOUND:
+            return False
+        raise
+    return True
+
+
 def list_tags(repo: str, tls_verify: bool = True) -> list[str]:
     ref = normalize(repo)
     out = skopeo(["list-tags", ref], ref, tls_verify)
