@@ -16,6 +16,7 @@ from ..planner.project import RECHUNK_LAYERS, plan_project
 from ..render.containerfile import render
 from ..report.console import print_json
 from ..report.plan import print_plan
+from ..report.terminal import plural
 from .common import PATH, Finite, size_option
 
 MODELS = click.Choice([m.value for m in Model])
@@ -86,5 +87,5 @@ def generate(image, output, catalog):
     p = plan_project(project, Model.CONTAINERFILE)
     ctx = render(project.image, project.recipes, p)
     write_context(ctx, output)
-    click.echo(f"wrote {output / 'Containerfile'} ({len(p.layers)} package layers, "
-               f"{len(ctx.copy_layers)} config layers)")
+    click.echo(f"wrote {output / 'Containerfile'} ({plural(len(p.layers), 'package layer')}, "
+               f"{plural(len(ctx.copy_layers), 'config layer')})")

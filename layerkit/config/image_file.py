@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import Problems
@@ -60,9 +61,11 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
     for i, r in enumerate(recipes or []):
         if not patterns.RECIPE.fullmatch(r):
             t.error(f"recipes[{i + 1}]", f"{r!r} is not a recipe name")
-    recipe_dir = path.parent / (t.text("recipe_dir", "../recipes") or "../recipes")
+    # normalised: messages say recipes/, not images/../recipes/
+    recipe_dir = Path(os.path.normpath(path.parent / (t.text("recipe_dir", "../recipes")
+                                                      or "../recipes")))
     catalog_raw = t.text("catalog", None)
-    catalog = path.parent / catalog_raw if catalog_raw else None
+    catalog = Path(os.path.normpath(path.parent / catalog_raw)) if catalog_raw else None
     if catalog is not None and kind(catalog) != "file":
         t.error("catalog", f"{catalog} is not a file")
     base_packages = t.str_list("base_packages")

@@ -60,9 +60,9 @@ def build_image(project: Project, opts: BuildOptions, events: Events) -> BuildRe
                        f"docker://{image.target}:{tags.moving}")
         return BuildResult(tags, local_ref, plan, log)
     _buildah(argv, log, step_labels(ctx, plan), events)
-    events.say(f"built {local_ref} ({len(plan.layers)} package "
-               f"layer{'s' * (len(plan.layers) != 1)}, {len(ctx.copy_layers)} config "
-               f"layer{'s' * (len(ctx.copy_layers) != 1)})")
+    n, m = len(plan.layers), len(ctx.copy_layers)
+    events.say(f"built {local_ref} ({n} package layer{'s' * (n != 1)}, {m} config "
+               f"layer{'s' * (m != 1)})")
     if opts.rechunk:
         rechunk_built(project, opts, local_ref, workdir, events)
     digest = publish(project, opts, tags, local_ref, workdir, events) if opts.push else None

@@ -27,9 +27,9 @@ def components(project: Project, model: Model | None = None) -> list[Component]:
     split = m is Model.INDEPENDENT and project.catalog is not None
     out = recipe_components(project.recipes, project.catalog, project.image.base_packages,
                             split=split)
-    if not out:
-        raise LayerkitError("nothing to plan: no recipe installs, removes or runs anything")
-    return out
+    if not out and not project.config_recipes:
+        raise LayerkitError("nothing to build: no recipe installs packages or ships files")
+    return out  # none: an image of config layers only
 
 
 def plan_project(project: Project, model: Model | None = None,
