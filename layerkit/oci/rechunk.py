@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ExitCode, LayerkitError
-from ..render.label import MAX_FILES, LabelLayer, LayerKind, read_label
+from ..render.label import MAX_FILES, PLAN_LABEL, LabelLayer, LayerKind, read_label
 from ..tools import skopeo
 from ..tools.buildah import Isolation
 from ..tools.rpm import rpm_view
@@ -65,7 +65,7 @@ def rechunk(src_ref: str, dest_ref: str, work: Path,
     manifest, config = src.manifest()
     label = read_label((config.get("config") or {}).get("Labels") or {}, src_ref)
     if label is None or not label.layers:
-        raise LayerkitError(f"{src_ref}: no io.layerkit.plan label: only images built by "
+        raise LayerkitError(f"{src_ref}: no {PLAN_LABEL} label: only images built by "
                             "layerkit can be re-chunked", ExitCode.BAD_INPUT)
     built = list(label.layers)
     n_base = len(manifest["layers"]) - len(built)
