@@ -62,11 +62,12 @@ def repository_path(path: Path, must_exist: bool = True) -> str:
 @click.command()
 @click.argument("image", type=PATH)
 @click.option("--tag", "version_tag", help="Versioned tag to use instead of the generated one.")
-def base(image, version_tag):
+@click.option("--force", is_flag=True, help="Replace the versioned tag if it exists.")
+def base(image, version_tag, force):
     """Mirror (or build) IMAGE's base into your registry: versioned tag, then moving tag."""
     project = load_project(image)
     tags = Tags(version_tag, split_ref(project.image.base)[1]) if version_tag else None
-    result = publish_base(project.image, tags)
+    result = publish_base(project.image, tags, force)
     click.echo(f"pushed {result.versioned} and moved {result.moving} to {result.digest}")
 
 
