@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from report_data import Page
 
 from conftest import run_cli
 from layerkit.tools import skopeo
@@ -257,3 +258,16 @@ def test_an_untracked_recipe_makes_the_tag_dirty(world, tmp_path):
         run(["rm", "-rf", world["root"] / ".git"])
     assert clean.code == 0 and dirty.code == 0, dirty.err
     assert "-dirty " not in clean.out and "-dirty " in dirty.out
+
+
+def test_the_report_of_the_release_series_shows_every_release(world, recovered, tmp_path):
+    out = tmp_path / "report.html"
+    result = run_cli("report", world["name"], "-o", out, "--no-tls-verify")
+    assert result.code == 0, result.err
+    history = json.loads(run_cli("history", world["name"], "--json", "--no-tls-verify").out)
+    page = Page(out.read_text())
+    assert page.sections == ["history"]
+    text = "".join(page.text)
+    assert all(tag in text for r in history["releases"] for tag in r["tags"])
+    assert {s["download_bytes"] for s in history["steps"]} <= set(page.values)
+    assert {r["size"] for r in history["releases"]} <= set(page.values)

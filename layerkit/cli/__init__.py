@@ -34,6 +34,8 @@ COMMANDS = {
     "base": ("delivery", "base",
              "Mirror (or build) IMAGE's base into your registry: versioned tag, then moving tag."),
     "rebase": ("delivery", "rebase", "Print the commands a client runs to follow IMAGE."),
+    "report": ("report", "report", "An HTML report of an image file's plan (TARGET.toml) or a "
+               "repository's releases."),
     "init": ("init", "init",
              "Write a project skeleton: recipes, images, a catalog and the CI workflow."),
 }

@@ -73,3 +73,18 @@ def to_json(repo: str, rels: list[Release], matrix_from: int = 5) -> dict:
             "releases": [{"tags": list(r.tags), "digest": r.image.digest, "created": r.created,
                           "size": r.image.size, "layers": len(r.image.layers)} for r in rels],
             "steps": steps, "to_newest": matrix, "churn": churn(rels)}
+
+
+def step_layers(rels: list[Release]) -> list[list[dict]]:
+    """Per step, the layers a client downloads (each digest once): size, recipes, kind —
+    what the report stacks its bars by."""
+    out = []
+    for a, b in zip(rels, rels[1:], strict=False):
+        have, seen, layers = {la.digest for la in a.image.layers}, set(), []
+        for la in b.image.layers:
+            if la.digest not in have and la.digest not in seen:
+                layers.append({"size": la.size, "recipes": list(la.recipes),
+                               "packages": list(la.packages), "kind": la.kind.value})
+            seen.add(la.digest)
+        out.append(layers)
+    return out

@@ -106,6 +106,11 @@ def _content_job(images: Sequence[tuple[Image, str]], ci, workflow_file: str,
     steps += [_login(r, ci, "buildah") for r in sorted({row["registry"] for row in rows})]
     steps.append({"name": "Build and push", "env": {"IMAGE": env["image"],
                                                     "CACHE": env["cache"]}, "run": build})
+    steps += [{"name": "Report the plan and the release history",
+               "env": {"IMAGE": env["image"], "TARGET": env["target"]},
+               "run": 'layerkit report "$IMAGE" --history "$TARGET" --last 30 -o report.html'},
+              {"uses": "actions/upload-artifact@v4",
+               "with": {"name": f"layerkit-report-{env['name']}", "path": "report.html"}}]
     if ci.sign:
         steps += [
             {"uses": "sigstore/cosign-installer@v3"},
