@@ -203,8 +203,9 @@ def test_history_orders_tags_and_sums_steps(world, recovered):
     assert code == 0, err
     data = json.loads(out)
     groups = [set(r["tags"]) for r in data["releases"]]
-    # v1 and v2 share a digest; v3, v4 and the moving tag share another
-    assert {"e2e-v1", "e2e-v2"} in groups
+    # v1 and v2 share a digest; v3, v4 and the moving tag share another (tags other tests
+    # push from the same inputs join these groups)
+    assert any({"e2e-v1", "e2e-v2"} <= g for g in groups)
     assert {"e2e-v3", "e2e-v4", "e2e"} <= groups[-1]
     expected = run_cli("diff", f"{world['name']}:e2e-v1", f"{world['name']}:e2e-v3", "--json",
                        "--no-tls-verify").out
