@@ -50,11 +50,12 @@ class Catalog:
         (windows where nothing changed included: they cost nothing and count)."""
         if not self.history or self.start is None:
             return []
-        n = max(1, math.ceil(self.years * 365.25 / cadence_days))
-        if n > MAX_WINDOWS:
-            raise LayerkitError(f"{self.path}: period: {n} update windows at a cadence of "
-                                f"{cadence_days:g} days, more than the {MAX_WINDOWS} allowed; "
-                                "lengthen the cadence")
+        span = self.years * 365.25 / cadence_days
+        if not span <= MAX_WINDOWS:
+            raise LayerkitError(f"{self.path}: period: {span:.3g} update windows at a cadence "
+                                f"of {cadence_days:g} days, more than the {MAX_WINDOWS} "
+                                "allowed; lengthen the cadence")
+        n = max(1, math.ceil(span))
         out: list[set[str]] = [set() for _ in range(n)]
         for change in self.history:
             w = int((date.fromisoformat(change.date) - self.start).days // cadence_days)

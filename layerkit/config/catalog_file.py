@@ -18,8 +18,9 @@ MAX_UPDATES = 1_000_000
 
 def load_catalog(path: Path, problems: Problems, label: str | None = None) -> Catalog | None:
     label = label or str(path)
+    before = len(problems.items)
     data = read_json(path, label, problems)
-    if data is None:
+    if len(problems.items) > before:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("packages"), list):
         problems.add(label, "packages: expected a list of package objects")

@@ -64,7 +64,8 @@ def resolved(path: Path) -> Path | None:
 
 
 def read_json(path: Path, label: str, problems: Problems) -> object | None:
-    """Strict JSON (no NaN or Infinity), nesting bounded by the parser's recursion."""
+    """Strict JSON (no NaN or Infinity), nesting bounded by the parser's recursion. None
+    is also what a file of `null` holds: callers tell failure by the problems added."""
     text = read_text(path, label, problems, JSON_LIMIT)
     if text is None:
         return None

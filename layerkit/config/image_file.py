@@ -57,10 +57,8 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
     cadence = t.number("cadence", 7.0, 0, MAX_CADENCE, low_open=True)
     overhead = t.size("layer_overhead", DEFAULT_LAYER_OVERHEAD)
     base_rate = t.number("base_changes_per_year", 0.0, 0, MAX_RATE)
-    recipes = t.str_list("recipes") if "recipes" in t.data else None
-    for i, r in enumerate(recipes or []):
-        if not patterns.RECIPE.fullmatch(r):
-            t.error(f"recipes[{i + 1}]", f"{r!r} is not a recipe name")
+    recipes = t.str_list("recipes", patterns.RECIPE, "a recipe name") \
+        if "recipes" in t.data else None
     # normalised: messages say recipes/, not images/../recipes/
     recipe_dir = Path(os.path.normpath(path.parent / (t.text("recipe_dir", "../recipes")
                                                       or "../recipes")))
@@ -68,10 +66,7 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
     catalog = Path(os.path.normpath(path.parent / catalog_raw)) if catalog_raw else None
     if catalog is not None and kind(catalog) != "file":
         t.error("catalog", f"{catalog} is not a file")
-    base_packages = t.str_list("base_packages")
-    for i, p in enumerate(base_packages):
-        if not patterns.PACKAGE.fullmatch(p):
-            t.error(f"base_packages[{i + 1}]", f"{p!r} is not a package name")
+    base_packages = t.str_list("base_packages", patterns.PACKAGE, "a package name")
     repos = tuple(r for r in (parse_repo(rt) for rt in t.tables("repos")) if r)
     tls_verify = t.get("tls_verify", bool, True)
     bt = t.table("base_source")

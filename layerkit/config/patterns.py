@@ -17,6 +17,7 @@ RECIPE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 COPR = re.compile(r"^@?[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/[A-Za-z0-9][A-Za-z0-9_.+-]{0,99}$")
 URL = re.compile(r"^(https?|file)://[A-Za-z0-9._~:/?#\[\]@!&'()*+,;=%$-]+$")
+RPM_URL = re.compile(r"^(https?|file)://[A-Za-z0-9._~:/?#\[\]@!&'()*+,;=%$-]+\.rpm$")
 UNIT_NAME = re.compile(
     r"^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,200}\.(service|timer|path|socket|target|mount)$")
 # Absolute paths: no "..", no empty components, a conservative character set.

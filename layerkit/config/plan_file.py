@@ -15,7 +15,7 @@ def read_plan_json(path: Path) -> dict:
     """The plan, its layers checked: index, recipes, packages and component ids."""
     problems = Problems()
     data = read_json(path, str(path), problems)
-    problems.raise_if_any()
+    problems.raise_if_any()  # a JSON null is no plan either: the schema check says so
     if not isinstance(data, dict) or data.get("schema") != 1 or \
             not isinstance(data.get("layers"), list):
         raise LayerkitError(f"{path}: schema: expected a plan printed by `layerkit plan "

@@ -42,7 +42,7 @@ def load_recipe(path: Path, problems: Problems, label: str | None = None) -> Rec
     replace = tuple(r for r in (sections.parse_replace(rt) for rt in t.tables("replace")) if r)
     st = t.table("systemd")
     systemd = parse_systemd(st) if st is not None else SystemdSpec()
-    rpms = [u for u in t.str_list("rpms") if _rpm_url(t, u)]
+    rpms = t.str_list("rpms", patterns.RPM_URL, "the URL of an .rpm file")
     users = tuple(u for u in (sections.parse_user(ut) for ut in t.tables("users")) if u)
     groups = tuple(g for g in (sections.parse_group(gt) for gt in t.tables("groups")) if g)
     ft = t.table("flatpaks")
@@ -99,30 +99,18 @@ def _label(p: Path, root: Path | None) -> str:
 
 
 def _names(t: Table, key: str, pattern, what: str) -> list[str]:
-    out = []
-    for i, v in enumerate(t.str_list(key)):
-        if pattern.fullmatch(v):
-            out.append(v)
-        else:
-            t.error(f"{key}[{i + 1}]", f"{v!r} is not {what} (allowed: {pattern.pattern})")
+    out = t.str_list(key, pattern, f"{what} (allowed: {pattern.pattern})")
     _unique(t, key, out)
     return out
 
 
-def _rpm_url(t: Table, url: str) -> bool:
-    """A package by URL (http, https or file) ending in .rpm; `$releasever` allowed."""
-    if patterns.URL.fullmatch(url) and url.endswith(".rpm"):
-        return True
-    t.error("rpms", f"{url!r} is not the URL of an .rpm file")
-    return False
-
-
 def _unique(t: Table, key: str, values: list[str]) -> None:
-    seen: set[str] = set()
-    for v in values:
-        if v in seen:
-            t.error(key, f"{v!r} appears twice")
-        seen.add(v)
+    """Each repeated value reported once, where it repeats (counted from 1)."""
+    first: dict[str, int] = {}
+    for i, v in enumerate(values):
+        if v in first:
+            t.error(f"{key}[{i + 1}]", f"{v!r} appears twice (first as {key}[{first[v] + 1}])")
+        first.setdefault(v, i)
 
 
 def _rate(t: Table) -> float | None:

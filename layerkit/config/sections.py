@@ -117,10 +117,7 @@ def parse_user(t: Table) -> UserSpec | None:
     for key, value in (("home", home), ("shell", shell)):
         if value is not None and not patterns.valid_abs_path(value):
             t.error(key, f"{value!r} is not a clean absolute path")
-    groups = t.str_list("groups")
-    for i, g in enumerate(groups):
-        if not patterns.USER_NAME.fullmatch(g):
-            t.error(f"groups[{i + 1}]", f"{g!r} is not a group name")
+    groups = t.str_list("groups", patterns.USER_NAME, "a group name")
     for key, login in (("shell", shell not in NO_LOGIN), ("groups", "wheel" in groups),
                        ("home", (home or "/").startswith(("/home/", "/var/home/")))):
         if login and key in t.data:
@@ -156,11 +153,8 @@ def parse_replace(t: Table) -> Replace | None:
     if repo is not None and not patterns.REPO_ID.fullmatch(repo):
         t.error("repo", f"{repo!r} is not a repository id")
         repo = None
-    packages = t.str_list("packages")
-    for i, p in enumerate(packages):
-        if not patterns.PACKAGE.fullmatch(p):
-            t.error(f"packages[{i + 1}]", f"{p!r} is not a package name")
-    if not packages:
+    packages = t.str_list("packages", patterns.PACKAGE, "a package name")
+    if not t.data.get("packages"):
         t.error("packages", "name at least one package to replace")
     return Replace(repo, tuple(packages)) if repo and packages else None
 
@@ -174,11 +168,8 @@ def parse_flatpaks(t: Table) -> FlatpakSpec | None:
     url = t.get("url", str, "https://dl.flathub.org/repo/flathub.flatpakrepo")
     if url is not None and not patterns.URL.fullmatch(url):
         t.error("url", f"{url!r} is not an https URL")
-    apps = t.str_list("apps")
-    for i, app in enumerate(apps):
-        if not patterns.FLATPAK_APP.fullmatch(app):
-            t.error(f"apps[{i + 1}]", f"{app!r} is not a flatpak application id like "
-                                  "org.mozilla.firefox")
+    apps = t.str_list("apps", patterns.FLATPAK_APP,
+                      "a flatpak application id like org.mozilla.firefox")
     scope = t.enum("scope", Scope, Scope.SYSTEM)
     run = t.enum("run", RunWhen, RunWhen.EACH_DEPLOYMENT)
     if not apps:

@@ -32,8 +32,8 @@ def parse_service(t: Table) -> ServiceSpec | None:
         description = None
     argv = _argv(t)
     run = t.enum("run", RunWhen, RunWhen.ONCE)
-    after = [u for u in t.str_list("after") if _unit_ref(t, "after", u)]
-    wants = [u for u in t.str_list("wants") if _unit_ref(t, "wants", u)]
+    after = t.str_list("after", patterns.UNIT_NAME, "a unit name")
+    wants = t.str_list("wants", patterns.UNIT_NAME, "a unit name")
     network = t.get("network", bool, False)
     scope = t.enum("scope", Scope, Scope.SYSTEM)
     options = tuple((section, k, v) for key, section in SECTIONS.items()
@@ -76,19 +76,12 @@ def _options(t: Table, key: str, section: str) -> list[tuple[str, str]]:
 
 def parse_systemd(t: Table) -> SystemdSpec:
     t.check_keys({"enable", "disable", "mask"})
-    lists = {key: [u for u in t.str_list(key) if _unit_ref(t, key, u)]
+    lists = {key: t.str_list(key, patterns.UNIT_NAME, "a unit name")
              for key in ("enable", "disable", "mask")}
     both = set(lists["enable"]) & (set(lists["disable"]) | set(lists["mask"]))
     for unit in sorted(both):
         t.error("enable", f"{unit!r} is also disabled or masked")
     return SystemdSpec(tuple(lists["enable"]), tuple(lists["disable"]), tuple(lists["mask"]))
-
-
-def _unit_ref(t: Table, key: str, value: str) -> bool:
-    if patterns.UNIT_NAME.fullmatch(value):
-        return True
-    t.error(key, f"{value!r} is not a unit name")
-    return False
 
 
 def _argv(t: Table) -> tuple[str, ...] | None:

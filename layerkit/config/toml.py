@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,9 @@ def load_toml(path: Path, label: str, problems: Problems) -> dict[str, Any] | No
         return None
     except RecursionError:
         problems.add(label, "invalid TOML: nested too deeply")
+        return None
+    except ValueError as e:  # e.g. an integer of more digits than Python converts
+        problems.add(label, f"invalid TOML: {str(e).splitlines()[0][:200]}")
         return None
 
 
@@ -131,16 +135,22 @@ class Table:
             self.error(key, f"{raw!r} is not one of {', '.join(e.value for e in kind)}")
             return None
 
-    def str_list(self, key: str, default: list[str] | None = None) -> list[str]:
-        value = self.get(key, list, [] if default is None else default, what="a list of strings")
+    def str_list(self, key: str, pattern: re.Pattern | None = None,
+                 what: str = "") -> list[str]:
+        """A list of one-line strings; with a pattern, each must match it whole (`what`
+        names it in the message). Every problem names its item, counted from 1."""
+        value = self.get(key, list, [], what="a list of strings")
         out: list[str] = []
         for i, item in enumerate(value or []):
-            if isinstance(item, str) and not patterns.clean_text(item):
-                self.error(f"{key}[{i + 1}]", "must be one line without control characters")
-            elif isinstance(item, str):
-                out.append(item)
+            where = f"{key}[{i + 1}]"
+            if not isinstance(item, str):
+                self.error(where, f"expected a string, got {_type_name(type(item))}")
+            elif not patterns.clean_text(item):
+                self.error(where, "must be one line without control characters")
+            elif pattern is not None and not pattern.fullmatch(item):
+                self.error(where, f"{item!r} is not {what}")
             else:
-                self.error(f"{key}[{i + 1}]", f"expected a string, got {_type_name(type(item))}")
+                out.append(item)
         return out
 
     def tables(self, key: str) -> list[Table]:

@@ -28,7 +28,8 @@ def components(project: Project, model: Model | None = None) -> list[Component]:
     out = recipe_components(project.recipes, project.catalog, project.image.base_packages,
                             split=split)
     if not out and not project.config_recipes:
-        raise LayerkitError("nothing to build: no recipe installs packages or ships files")
+        raise LayerkitError(f"{project.image.path}: recipes: nothing to build: no recipe "
+                            "installs packages or ships files")
     return out  # none: an image of config layers only
 
 
