@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -76,15 +77,14 @@ def read_json(path: Path, label: str, problems: Problems) -> object | None:
         return None
 
 
+STRINGS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+DEEP_KEY = re.compile(rf"(?:[A-Za-z0-9_-]+[ \t]*\.[ \t]*){{{MAX_DOTS + 1}}}")
+
+
 def too_deep(text: str) -> bool:
-    """A dotted key or table header deeper than MAX_DOTS (tomllib takes quadratic time on
-    them). Counts the dots of what stands before `=`, or of a `[header]` line."""
-    for line in text.splitlines():
-        line = line.lstrip()
-        key = line if line.startswith("[") else line.partition("=")[0]
-        if key.count(".") > MAX_DOTS:
-            return True
-    return False
+    """A dotted key deeper than MAX_DOTS anywhere (a header, a key, an inline table):
+    tomllib takes quadratic time on them. Quoted strings do not count."""
+    return any(DEEP_KEY.search(STRINGS.sub('""', line)) for line in text.splitlines())
 
 
 def _no_constant(name: str) -> float:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import Problems
 from . import patterns
-from .files import kind
+from .files import kind, resolved
 from .image import (
     DEFAULT_BASE,
     DEFAULT_LAYER_OVERHEAD,
@@ -92,11 +92,13 @@ def parse_base_source(t: Table, image_dir: Path) -> BaseSource | None:
     upstream = t.get("upstream", str, None)
     if upstream is not None and not patterns.IMAGE_REF.fullmatch(upstream):
         t.error("upstream", f"{upstream!r} is not an image reference")
-    treefile = t.get("treefile", str, None)
+    treefile = t.text("treefile", None)
     tree = None
     if treefile is not None:
         tree = image_dir / treefile
-        if not patterns.valid_abs_path("/" + treefile.lstrip("./")) or ".." in treefile:
+        real, root = resolved(tree), resolved(image_dir)
+        if not patterns.valid_rel_path(treefile) or real is None or root is None or \
+                not real.is_relative_to(root):
             t.error("treefile", f"{treefile!r} must be a path inside the image's folder")
     if (upstream is None) == (treefile is None):
         t.error("upstream", "give exactly one of upstream (mirror) or treefile (build)")
@@ -128,9 +130,9 @@ def parse_ci(t: Table) -> CiSettings:
 
 
 def _cron(t: Table, key: str, default: str) -> str | None:
-    value = t.get(key, str, default)
-    if value is not None and not (patterns.CRON.fullmatch(value.strip()) and all(
-            patterns.CRON_FIELD.fullmatch(f) for f in value.split())):
+    value = t.text(key, default)
+    if value is not None and not (patterns.CRON.fullmatch(value) and all(
+            patterns.CRON_FIELD.fullmatch(f) for f in value.split(" ") if f)):
         t.error(key, f"{value!r} is not a five-field cron expression")
         return None
     return value

@@ -26,7 +26,7 @@ def load_project(image_path: Path, catalog_path: Path | None = None,
         image = replace(image, **{k: v for k, v in overrides.items() if v is not None})
     root = image_path.resolve().parent.parent
     recipes = load_recipes(image.recipe_dir, list(image.recipes) if image.recipes is not None
-                           else None, problems, root=root)
+                           else None, problems, root=root, where=f"{image_path}: recipes")
     catalog = None
     cat_path = catalog_path or image.catalog
     if cat_path is not None:

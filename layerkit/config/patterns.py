@@ -33,7 +33,7 @@ REGISTRY_REPO = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9
 IMAGE_REF = re.compile(r"^[a-z0-9][a-z0-9.:-]*(/[A-Za-z0-9._-]+)+"
                        r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$")
 REGISTRY = re.compile(r"^[a-z0-9][a-z0-9.-]*(:[0-9]{1,5})?$")
-CRON = re.compile(r"^(\S+\s+){4}\S+$")
+CRON = re.compile(r"^[^ ]+( +[^ ]+){4}$")  # five fields, separated by spaces only
 CRON_FIELD = re.compile(r"^[0-9*/,-]+$")
 SECRET = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
 RUNNER = re.compile(r"^[A-Za-z0-9._-]+$")

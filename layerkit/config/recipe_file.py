@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import Problems
 from . import patterns, sections
-from .files import kind, resolved
+from .files import kind
 from .image import MAX_RATE
 from .recipe import Recipe, SystemdSpec
 from .services import parse_service, parse_systemd
@@ -68,8 +69,9 @@ def load_recipe(path: Path, problems: Problems, label: str | None = None) -> Rec
 
 
 def load_recipes(folder: Path, names: list[str] | None, problems: Problems,
-                 root: Path | None = None) -> dict[str, Recipe]:
-    """All recipes in `folder` (or just `names`, which must exist), keyed by name."""
+                 root: Path | None = None, where: str = "recipes") -> dict[str, Recipe]:
+    """All recipes in `folder` (or just `names`, which must exist), keyed by name.
+    where: what names the list in messages (the image file's `recipes` key)."""
     recipes: dict[str, Recipe] = {}
     what = kind(folder)
     if what != "dir":
@@ -80,10 +82,12 @@ def load_recipes(folder: Path, names: list[str] | None, problems: Problems,
         problems.add(str(folder), f"{len(paths)} recipes, more than the {MAX_RECIPES} allowed")
         return recipes
     if names is not None:
-        wanted = set(names)
-        for missing in sorted(wanted - {p.stem for p in paths}):
-            problems.add(str(folder), f"recipe {missing!r} not found ({missing}.toml)")
-        paths = [p for p in paths if p.stem in wanted]
+        found = {p.stem for p in paths}
+        for i, name in enumerate(names):
+            if name not in found:
+                problems.add(f"{where}[{i + 1}]", f"recipe {name!r} not found "
+                                                  f"({folder / (name + '.toml')})")
+        paths = [p for p in paths if p.stem in set(names)]
     for p in paths:
         r = load_recipe(p, problems, _label(p, root))
         if r is not None:
@@ -92,9 +96,11 @@ def load_recipes(folder: Path, names: list[str] | None, problems: Problems,
 
 
 def _label(p: Path, root: Path | None) -> str:
-    real, top = resolved(p), resolved(root) if root is not None else None
-    if real is not None and top is not None and real.is_relative_to(top):
-        return str(real.relative_to(top))
+    """The recipe's own path (a link is named as the link, not its target), relative to
+    the project root when it lies below it."""
+    here, top = Path(os.path.abspath(p)), Path(os.path.abspath(root)) if root else None
+    if top is not None and here.is_relative_to(top):
+        return str(here.relative_to(top))
     return str(p)
 
 
