@@ -188,3 +188,10 @@ def test_unreachable_registry_is_one_line_naming_the_ref(monkeypatch):
     assert code == 1
     lines = err.strip().splitlines()
     assert len(lines) == 1 and ref in lines[0] and "connection refused" in lines[0]
+
+
+def test_a_missing_recipe_is_named_by_the_image_key(tree):
+    tree.recipe("a", GOOD)
+    lines = check(tree, "images/test.toml: recipes[2]: recipe 'nope' not found",
+                  image_text='recipes = ["a", "nope"]\n')
+    assert len(lines) == 1

@@ -100,7 +100,7 @@ def parse_base_source(t: Table, image_dir: Path) -> BaseSource | None:
         if not patterns.valid_rel_path(treefile) or real is None or root is None or \
                 not real.is_relative_to(root):
             t.error("treefile", f"{treefile!r} must be a path inside the image's folder")
-    if (upstream is None) == (treefile is None):
+    if ("upstream" in t.data) == ("treefile" in t.data):
         t.error("upstream", "give exactly one of upstream (mirror) or treefile (build)")
         return None
     schedule = _cron(t, "schedule", "0 4 * * *")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def load_project(image_path: Path, catalog_path: Path | None = None,
     assert image is not None
     if overrides:
         image = replace(image, **{k: v for k, v in overrides.items() if v is not None})
-    root = image_path.resolve().parent.parent
+    root = Path(os.path.abspath(image_path)).parent.parent
     recipes = load_recipes(image.recipe_dir, list(image.recipes) if image.recipes is not None
                            else None, problems, root=root, where=f"{image_path}: recipes")
     catalog = None
