@@ -48,10 +48,16 @@ class Scale:
     sample: int = 1  # keep names whose hash is 0 mod sample
     first_week: int = 88  # FCOS history index of week 0 (after the 2021-04-30 mass rebuild)
     weeks: int = 13  # releases: week 0 then weeks-1 updates
+    # layer budgets: the base as Fedora ships it, layerkit's layers on top (its default
+    # 40), a whole image re-chunked at once; every image stays within 125
+    base_layers: int = 65
+    custom_layers: int = 40
+    whole_layers: int = 120
 
 
 FULL = Scale("full", base=2000, custom=150, factor=0.19)
-SMALL = Scale("small", base=2000, custom=150, factor=0.19, sample=10, weeks=3)
+SMALL = Scale("small", base=2000, custom=150, factor=0.19, sample=10, weeks=3,
+              base_layers=20, custom_layers=12, whole_layers=30)
 
 
 @dataclass(frozen=True)
@@ -154,9 +160,10 @@ class World:
         """A catalog of the world for planners: sizes as compressed in a layer, the FCOS
         history before week 0 mapped onto world names (what a planner may learn from)."""
         hist = self.fcos["history"][: self.scale.first_week + 1]
+        # the base's release stamp changes with every compose
         history = [{"date": h["date"], "changed": sorted(
-            {self.mapping[n] for n in h["changed"] if n in self.mapping})} for h in hist]
-        history = [h for h in history if h["changed"]]
+            {self.mapping[n] for n in h["changed"] if n in self.mapping} | {RELEASE})}
+            for h in hist]
         counts: dict[str, int] = {}
         for h in history:
             for n in h["changed"]:
@@ -170,7 +177,8 @@ class World:
 
     def key(self) -> str:
         """Content hash of everything the world's RPMs and images follow from."""
-        data = json.dumps([GENERATOR, self.scale.__dict__, sorted(
+        shape = {k: v for k, v in self.scale.__dict__.items() if not k.endswith("_layers")}
+        data = json.dumps([GENERATOR, shape, sorted(
             (p.name, p.files, p.payload, p.depends) for p in self.packages.values())])
         return hashlib.sha256(data.encode()).hexdigest()[:12]
 
