@@ -1,6 +1,6 @@
 """Kinoite-scale proof: bytes per weekly update on a real-sized image (docs/scale.md).
 
-    python3 -m benchmarks.kinoite_scale [--small] [--workdir DIR] [--no-tiers]
+    python3 -m benchmarks.kinoite_scale [--small] [--workdir DIR] [--tiers]
 
 The stand-in world of standin/scale (~2,000 base RPMs installed by dnf, ~150 custom ones)
 is replayed over 13 weekly releases of real FCOS co-updates. Each week: the plain base
@@ -63,7 +63,8 @@ def rechunk(src: str, dest: str, work: Path, *extra: str) -> dict:
             "bytes": out["custom_bytes"], "layers": out["base_layers"] + len(out["layers"])}
 
 
-def replay(world: World, work: Path, tiers: bool = True, log=print) -> dict:
+def replay(world: World, work: Path, tiers: bool = True, log=print,
+           partial: Path | None = None, whole: tuple[str, ...] = WHOLE) -> dict:
     s = world.scale
     cache = ROOT / ".layerkit" / f"scale-{s.name}"
     weeks = Weeks(world, cache)
@@ -81,7 +82,7 @@ def replay(world: World, work: Path, tiers: bool = True, log=print) -> dict:
     reg = registry.host
     sizes = {n: p.size for n, p in world.packages.items()}
     rows, maps, throughput = [], {}, {}
-    ways = ["plain", "rechunked"] + list(WHOLE) + (list(TIERS) if tiers else [])
+    ways = ["plain", "rechunked"] + list(whole) + (list(TIERS) if tiers else [])
     try:
         for k in range(s.weeks):
             row: dict = {"week": k, "changes": sorted(weeks.changes[k])}
@@ -106,7 +107,7 @@ def replay(world: World, work: Path, tiers: bool = True, log=print) -> dict:
             local = f"{reg}/scale/custom:w{k}"
             run(["skopeo", "copy", "--dest-tls-verify=false", f"containers-storage:{local}",
                  f"docker://{reg}/scale/plain:w{k}"])
-            for way in WHOLE + (TIERS if tiers else ()):
+            for way in whole + (TIERS if tiers else ()):
                 extra = ["--whole"] if way in WHOLE else ["--base", base_ref]
                 row[way] = rechunk(local, f"{reg}/scale/{way}:w{k}", work / "rc", *extra,
                                    "--plan", str(work / f"plans/{way}.json"))
@@ -138,6 +139,8 @@ def replay(world: World, work: Path, tiers: bool = True, log=print) -> dict:
             weeks.forget({plain_base, weeks.plain_tag(k - 1) if k else plain_base})
             rows.append(row)
             prev = row
+            if partial is not None:  # what is measured so far survives an interruption
+                partial.write_text(json.dumps({"weeks": rows}, indent=1) + "\n")
     finally:
         registry.stop()
         server.stop()
@@ -159,7 +162,8 @@ def summarize(world: World, rows: list[dict], facts: dict, throughput: dict,
         "weeks": len(upd), "floor_median_bytes": med("floor"),
         "rechunked_median_bytes": med("diff-whole-layerkit"),
         "chunkah_median_bytes": med("diff-whole-chunkah"),
-        "rpm_ostree_median_bytes": med("diff-whole-rpm-ostree"),
+        "rpm_ostree_median_bytes": med("diff-whole-rpm-ostree") if "whole-rpm-ostree" in ways
+        else None,
         "plain_median_bytes": med("diff-plain"),
         "build_rechunk_median_bytes": med("diff-rechunked"),
         "base_only_week": bo,
@@ -186,12 +190,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--small", action="store_true", help="the CI-sized world")
     ap.add_argument("--workdir", type=Path)
-    ap.add_argument("--no-tiers", action="store_true")
+    ap.add_argument("--tiers", action="store_true",
+                    help="also the packers' custom-only plans on the shipped base")
     a = ap.parse_args()
     scale = SMALL if a.small else FULL
     work = (a.workdir or ROOT / ".layerkit" / f"bench-scale-{scale.name}").resolve()
-    result = replay(World(scale), work, not a.no_tiers)
     name = "kinoite_scale" + ("-small" if a.small else "")
+    result = replay(World(scale), work, a.tiers,
+                    partial=ROOT / "benchmarks/results" / f"{name}.partial.json")
     (ROOT / "benchmarks/results" / f"{name}.json").write_text(
         json.dumps(result, indent=1) + "\n")
     print(json.dumps(result["summary"], indent=1))

@@ -85,7 +85,7 @@ class Weeks:
 
     def forget(self, keep: set[str]) -> None:
         """Remove this world's plain bases other than `keep` from local storage."""
-        out = run(["buildah", "images", "--format", "json"]).stdout
+        out = run(["buildah", "images", "--json"]).stdout
         for img in json.loads(out or b"[]"):
             for name in img.get("names") or []:
                 if name.startswith(f"{PLAIN_REPO}:") and name not in keep:
