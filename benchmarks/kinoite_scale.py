@@ -128,7 +128,8 @@ def replay(world: World, work: Path, tiers: bool = True, log=print,
                     row[f"diff-{way}"] = m.diff(f"{reg}/scale/{r}:w{k - 1}",
                                                 f"{reg}/scale/{r}:w{k}", custom)
                 d = row["diff-whole-layerkit"]["by_kind"]
-                fixed = sum(prev["diff-whole-layerkit"]["by_kind"].get(x, 0)
+                # the always-new layers' size as last measured (week 1: this week's)
+                fixed = sum(rows[-1]["diff-whole-layerkit"]["by_kind"].get(x, 0)
                             for x in ("volatile", "rpmdb", "unowned")) if k > 1 else \
                     sum(d.get(x, 0) for x in ("volatile", "rpmdb", "unowned"))
                 row["predicted"] = predicted(plans["plans"]["whole-layerkit"], sizes,
@@ -138,7 +139,6 @@ def replay(world: World, work: Path, tiers: bool = True, log=print,
                 run(["buildah", "rmi", f"{reg}/scale/custom:w{k - 1}"], check=False)
             weeks.forget({plain_base, weeks.plain_tag(k - 1) if k else plain_base})
             rows.append(row)
-            prev = row
             if partial is not None:  # what is measured so far survives an interruption
                 partial.write_text(json.dumps({"weeks": rows}, indent=1) + "\n")
     finally:
