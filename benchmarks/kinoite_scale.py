@@ -137,7 +137,6 @@ def replay(world: World, work: Path, tiers: bool = True, log=print,
                 log(f"week {k}: floor {row['floor']['bytes']} " + " ".join(
                     f"{w} {row['diff-' + w]['bytes']}" for w in ways))
                 run(["buildah", "rmi", f"{reg}/scale/custom:w{k - 1}"], check=False)
-            weeks.forget({plain_base, weeks.plain_tag(k - 1) if k else plain_base})
             rows.append(row)
             if partial is not None:  # what is measured so far survives an interruption
                 partial.write_text(json.dumps({"weeks": rows}, indent=1) + "\n")
@@ -186,6 +185,19 @@ def summarize(world: World, rows: list[dict], facts: dict, throughput: dict,
     return {"summary": summary, "weeks": rows}
 
 
+def table(result: dict) -> str:
+    """The per-week table of docs/scale.md (MB, 10^6 bytes)."""
+    ways = [w for w in ("plain", "rechunked", *WHOLE, *TIERS)
+            if f"diff-{w}" in result["weeks"][-1]]
+    head = ["week", "changed", "floor", *ways, "predicted"]
+    out = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
+    for r in result["weeks"][1:]:
+        cells = [str(r["week"]), str(len(r["changes"])), f"{r['floor']['bytes'] / 1e6:.1f}"]
+        cells += [f"{r['diff-' + w]['bytes'] / 1e6:.1f}" for w in ways]
+        out.append("| " + " | ".join(cells + [f"{r['predicted'] / 1e6:.1f}"]) + " |")
+    return "\n".join(out) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--small", action="store_true", help="the CI-sized world")
@@ -200,6 +212,7 @@ def main() -> None:
                     partial=ROOT / "benchmarks/results" / f"{name}.partial.json")
     (ROOT / "benchmarks/results" / f"{name}.json").write_text(
         json.dumps(result, indent=1) + "\n")
+    print(table(result))
     print(json.dumps(result["summary"], indent=1))
 
 

@@ -83,12 +83,14 @@ class Weeks:
         finally:
             run(["buildah", "rm", ctr], check=False)
 
-    def forget(self, keep: set[str]) -> None:
-        """Remove this world's plain bases other than `keep` from local storage."""
+    def forget(self) -> None:
+        """Remove this world's plain bases from local storage (they are otherwise kept,
+        so a rerun starts from them)."""
         out = run(["buildah", "images", "--json"]).stdout
+        mine = f"{PLAIN_REPO}:{self.world.key()}-"
         for img in json.loads(out or b"[]"):
             for name in img.get("names") or []:
-                if name.startswith(f"{PLAIN_REPO}:") and name not in keep:
+                if name.startswith(mine):
                     run(["buildah", "rmi", name], check=False)
 
     def clean_pool(self) -> None:
