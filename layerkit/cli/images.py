@@ -78,7 +78,12 @@ def history(repo, last, as_json, tls_verify, authfile):
 @tls_verify
 @click.option("--workdir", type=PATH, default=Path(".layerkit/rechunk"))
 @click.option("--json", "as_json", is_flag=True, help="Print the new layers and timings as JSON.")
-def rechunk(src, dest, plan_file, previous, isolation, tls_verify, workdir, as_json):
+@click.option("--whole", is_flag=True,
+              help="Re-chunk every layer, the base's too (any image with rpm).")
+@click.option("--base", "base_ref", metavar="REF",
+              help="Where the base's compressed layers are (kept byte for byte).")
+def rechunk(src, dest, plan_file, previous, isolation, tls_verify, workdir, as_json, whole,
+            base_ref):
     """Re-layer SRC (built by layerkit) into content-addressed layers, write DEST."""
     layers = None
     if plan_file is not None:
@@ -89,7 +94,8 @@ def rechunk(src, dest, plan_file, previous, isolation, tls_verify, workdir, as_j
                            .get("Labels") or {}, ref)
         layers = (label.plan_layers() or None) if label else None
     result = rechunk_image(src, dest, workdir.resolve(), layers, Isolation(isolation),
-                           tls_verify, int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0))
+                           tls_verify, int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0),
+                           base_ref, whole=whole)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     if as_json:

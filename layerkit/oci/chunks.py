@@ -18,7 +18,7 @@ from .tars import LayerWriter, normalized
 # where rpm databases live besides the image's own %_dbpath (a link to it, or an older
 # distribution's place): all of it is the rpmdb
 RPMDB_PLACES = ("usr/lib/sysimage/rpm", "var/lib/rpm", "usr/share/rpm")
-STATE, RPMDB = "volatile:state", "volatile:rpmdb"
+STATE, RPMDB, UNOWNED = "volatile:state", "volatile:rpmdb", "volatile:unowned"
 
 
 @dataclass(frozen=True)
@@ -33,21 +33,23 @@ class Chunk:
 
 
 def owner(path: str, owners: Mapping[str, str], files_layers: Mapping[int, str],
-          source: int, rpmdb: Sequence[str] = RPMDB_PLACES) -> str:
-    """The owner of a path left by custom layer `source`."""
+          source: int, rpmdb: Sequence[str] = RPMDB_PLACES, unowned: str = STATE) -> str:
+    """The owner of a path left by custom layer `source`. unowned: the owner of a path
+    outside /etc and /var that no package owns (a whole image's: UNOWNED)."""
     if any(path == d or path.startswith(d + "/") for d in rpmdb):
         return RPMDB
     if source in files_layers:
         return f"files:{files_layers[source]}"
-    if path in owners and not path.startswith(("etc/", "var/")):
-        return f"pkg:{owners[path]}"
-    return STATE
+    if path.startswith(("etc/", "var/")) or path in ("etc", "var"):
+        return STATE
+    return f"pkg:{owners[path]}" if path in owners else unowned
 
 
 def group(owner_of: Mapping[str, str], state: State, built: Sequence[LabelLayer],
           plan_layers: Sequence[LabelLayer] | None) -> tuple[list[Chunk], dict[str, int]]:
-    """Chunks: volatile state (with the whiteouts) first, the rpmdb, then the plan's
-    package layers, then recipe config; and path -> chunk index. A package the plan does
+    """Chunks: volatile state (with the whiteouts) first, the rpmdb, unowned files (a
+    whole image's only), then the plan's package layers, then recipe config; and path ->
+    chunk index. A package the plan does
     not name (a dependency dnf pulled in) joins the plan layer of the recipes whose RUN
     layer installed it. Without a plan, the image's own package layers are kept."""
     if plan_layers is None:
@@ -73,6 +75,9 @@ def group(owner_of: Mapping[str, str], state: State, built: Sequence[LabelLayer]
             config.add(who)
     chunks = [Chunk(LayerKind.VOLATILE, (STATE,)), Chunk(LayerKind.RPMDB, (RPMDB,))]
     index_of: dict[str, int] = {STATE: 0, RPMDB: 1}
+    if UNOWNED in owner_of.values():
+        index_of[UNOWNED] = len(chunks)
+        chunks.append(Chunk(LayerKind.UNOWNED, (UNOWNED,)))
     meta = {la.index: la for la in plan_layers}
     for plan_index in sorted(by_plan):
         la = meta.get(plan_index)

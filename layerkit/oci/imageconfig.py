@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..config.image import Model
-from ..render.label import PLAN_LABEL, LabelLayer, LayerKind, read_label
+from ..render.label import PLAN_LABEL, LabelLayer, LayerKind, PlanLabel, read_label
 from .chunks import Chunk
 
 
@@ -32,8 +32,8 @@ def rechunked_config(config: dict, n_base: int, diff_ids: list[str],
            for c, pkgs in zip(chunks, packages, strict=True)]
     cfg["history"] = base_part + new + tail
     labels = cfg.setdefault("config", {}).setdefault("Labels", {}) or {}
-    built = read_label(labels, where)
-    assert built is not None  # rechunk refuses images without one
+    # an image without a label is re-chunked whole (rechunk refuses it otherwise)
+    built = read_label(labels, where) or PlanLabel(Model.INDEPENDENT, 7.0, predicted or 0)
     label = replace(built, model=Model.INDEPENDENT, rechunked=True,
                     expected_bytes_per_update=built.expected_bytes_per_update
                     if predicted is None else predicted, layers=tuple(

@@ -20,7 +20,7 @@ from ..tools import skopeo
 from ..tools.buildah import Isolation
 from ..tools.rpm import rpm_view
 from .base_layers import base_blobs
-from .chunks import RPMDB_PLACES, Chunk, file_map, group, owner, write_chunk
+from .chunks import RPMDB_PLACES, STATE, UNOWNED, Chunk, file_map, group, owner, write_chunk
 from .imageconfig import rechunked_config
 from .layout import Blob, Layout
 from .replay import State, apply_layer
@@ -51,11 +51,13 @@ def rechunk(src_ref: str, dest_ref: str, work: Path,
             plan_layers: Sequence[LabelLayer] | None,
             isolation: Isolation = Isolation.CHROOT, tls_verify: bool = True,
             mtime_max: int = 0, base_ref: str | None = None,
-            predicted: int | None = None) -> RechunkResult:
+            predicted: int | None = None, whole: bool = False) -> RechunkResult:
     """Write the re-chunked image of src_ref to dest_ref. plan_layers: the package
     layers to group by (None: the image's own RUN layers). base_ref: where the base's
     compressed layers can be read (see base_layers). predicted: the independent plan's
-    bytes per update, for the label (what `diff` compares with)."""
+    bytes per update, for the label (what `diff` compares with). whole: every layer is
+    re-chunked, the base's too (any image with rpm; files no package owns outside /etc
+    and /var get an `unowned` layer of their own)."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     src = Layout(work / "src")
@@ -64,10 +66,13 @@ def rechunk(src_ref: str, dest_ref: str, work: Path,
     timer.lap("export")
     manifest, config = src.manifest()
     label = read_label((config.get("config") or {}).get("Labels") or {}, src_ref)
-    if label is None or not label.layers:
+    if whole:
+        built = [LabelLayer(i, LayerKind.PACKAGES) for i in range(len(manifest["layers"]))]
+    elif label is None or not label.layers:
         raise LayerkitError(f"{src_ref}: no {PLAN_LABEL} label: only images built by "
-                            "layerkit can be re-chunked", ExitCode.BAD_INPUT)
-    built = list(label.layers)
+                            "layerkit can be re-chunked (or pass --whole)", ExitCode.BAD_INPUT)
+    else:
+        built = list(label.layers)
     n_base = len(manifest["layers"]) - len(built)
     tars, state = [], State()
     for i, desc in enumerate(manifest["layers"][n_base:]):
@@ -81,7 +86,8 @@ def rechunk(src_ref: str, dest_ref: str, work: Path,
     files_layers = {i: la.recipes[0] for i, la in enumerate(built)
                     if la.kind is LayerKind.FILES and la.recipes}
     rpmdb = (view.dbpath, *RPMDB_PLACES) if view.dbpath else RPMDB_PLACES
-    owner_of = {p: owner(p, view.owners, files_layers, e.source, rpmdb)
+    unowned = UNOWNED if whole else STATE
+    owner_of = {p: owner(p, view.owners, files_layers, e.source, rpmdb, unowned)
                 for p, e in state.entries.items()}
     chunks, where = group(owner_of, state, built, plan_layers)
     out = Layout(work / "out")
@@ -102,7 +108,8 @@ def rechunk(src_ref: str, dest_ref: str, work: Path,
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         written = list(pool.map(write, range(len(chunks))))
     blobs, diff_ids = [b for b, _ in written], [d for _, d in written]
-    bases, note = base_blobs(src, out, manifest, config, n_base, base_ref, tls_verify, work)
+    bases, note = base_blobs(src, out, manifest, config, n_base, base_ref if n_base else None,
+                             tls_verify, work)
     packages = [sorted(o[4:] for o in c.owners if o.startswith("pkg:")) for c in chunks]
     volatile = file_map(sorted(p for p, k in where.items() if k == 0), state, tars, MAX_FILES)
     out.write_image(rechunked_config(config, n_base, diff_ids, chunks, packages, src_ref,

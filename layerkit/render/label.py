@@ -31,6 +31,7 @@ class LayerKind(StrEnum):
     VOLATILE = "volatile"  # re-chunked: /etc, state, deletions
     RPMDB = "rpmdb"  # re-chunked: the rpm database
     CONFIG = "config"  # re-chunked: every recipe's files
+    UNOWNED = "unowned"  # re-chunked whole image: /usr files no package owns
 
 
 @dataclass(frozen=True)

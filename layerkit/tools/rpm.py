@@ -21,7 +21,7 @@ def rpm_view(ref: str, isolation: Isolation) -> RpmView:
     mounted = Mounted(ref)
     with mounted:
         where = mounted.run(["rpm", "--eval", "%_dbpath"], isolation)
-        files = mounted.run(["rpm", "-qa", "--qf", "[%{NAME}\t%{FILENAMES}\n]"], isolation)
+        files = mounted.run(["rpm", "-qa", "--qf", "[%{=NAME}\t%{FILENAMES}\n]"], isolation)
     for proc in (where, files):
         if proc.returncode != 0:
             err = proc.stderr.decode(errors="replace").strip().splitlines()
