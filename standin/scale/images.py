@@ -51,10 +51,10 @@ class Weeks:
     def plain_base(self, k: int, url: str, log: Callable[[str], None] = print) -> str:
         """Week k's plain base in local storage (built unless there)."""
         ref = self.plain_tag(k)
+        self.repo(k)  # the custom image installs from it, whether or not the base is cached
         if run(["buildah", "inspect", "--type", "image", ref], check=False).returncode == 0:
             return ref
         parent = standin_base(self.root) if k == 0 else self.plain_base(k - 1, url, log)
-        self.repo(k)
         if k == 0:
             step = DNF + ["install"] + self.world.base
         else:
