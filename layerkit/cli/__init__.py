@@ -1,7 +1,10 @@
 """Stage 8, the command line: the only place a LayerkitError becomes an exit code.
 
-Commands are registered by name and imported when run, so `--help` and a bad-input
-error do not pay for the planner, the OCI code or rich's tables (docs/commands.md).
+Commands are registered by name and imported when run, so `--help` does not pay for the
+planner, the OCI code or rich. A command's module imports only what every run of it
+needs (click, the config readers); what some runs skip it reaches through the modules
+registered below as `Later`, imported on first use: a bad input is reported before
+numpy loads, and `--json` never loads rich (docs/latency.md).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ COMMANDS = {
              "What a client running OLD downloads to update to NEW (image references)."),
     "history": ("images", "history",
                 "Upgrade cost between a repository's consecutive images, and layer churn."),
-    "rechunk": ("images", "rechunk",
+    "rechunk": ("rechunk", "rechunk",
                 "Re-layer SRC (built by layerkit) into content-addressed layers, write DEST."),
     "lint": ("lint", "lint",
              "Check recipes (IMAGE) and/or a built image (--built REF) against ostree's rules."),
@@ -35,6 +38,31 @@ COMMANDS = {
              "Mirror (or build) IMAGE's base into your registry: versioned tag, then moving tag."),
     "rebase": ("delivery", "rebase", "Print the commands a client runs to follow IMAGE."),
 }
+
+
+class Later:
+    """A module imported when a command first uses one of its names."""
+
+    def __init__(self, module: str):
+        self.module = module
+
+    def __getattr__(self, name: str):
+        return getattr(importlib.import_module(self.module), name)
+
+
+# What commands import only on the paths that use it, after their inputs have been read:
+# the planner (numpy), builds, the build context writer, and rich's consoles and tables
+# for people (every report module but jsonout loads rich)
+PLANNER = Later("layerkit.planner.project")
+BUILD = Later("layerkit.engine.build")
+CONTEXT = Later("layerkit.engine.context")
+CONTAINERFILE = Later("layerkit.render.containerfile")
+CONSOLE = Later("layerkit.report.console")
+PROGRESS = Later("layerkit.report.progress")
+PLAN_TABLE = Later("layerkit.report.plan")
+DIFF_REPORT = Later("layerkit.report.diff")
+HISTORY_TABLE = Later("layerkit.report.history")
+LINT_TABLE = Later("layerkit.report.lint")
 
 
 class LazyGroup(click.Group):

@@ -12,7 +12,7 @@ from typing import Protocol
 from ..config.image import Model, Project
 from ..errors import ExitCode, LayerkitError, RegistryError
 from ..oci.rechunk import EXTRA_LAYERS, rechunk
-from ..planner.plan import Plan
+from ..planner.layers import Plan
 from ..planner.project import plan_project
 from ..render.containerfile import Context, render
 from ..render.label import plan_layers, read_label

@@ -15,7 +15,7 @@ from .. import __version__
 from ..config.image import Image, Installer, config_recipes
 from ..config.recipe import Recipe, Repo, RunWhen, Scope
 from ..errors import LayerkitError
-from ..planner.plan import Layer, Plan
+from ..planner.layers import Layer, Plan
 from . import escape, services
 from .label import LabelLayer, LayerKind, PlanLabel, pin, plan_layers
 from .sysusers import render_sysusers

@@ -10,7 +10,7 @@ from rich.table import Table
 from ..config.image import Model
 from ..config.recipe import Recipe
 from ..config.sizes import human
-from ..planner.plan import Plan
+from ..planner.layers import Plan
 from .console import console, safe
 from .terminal import printable
 
