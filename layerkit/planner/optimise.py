@@ -109,14 +109,26 @@ def _segment(pr: Instance, order: np.ndarray, k_max: int) -> np.ndarray:
     """Optimal cut of the (coarsened) order into at most k_max contiguous layers."""
     runs = _runs(pr, order)
     m = len(runs)
-    S = np.concatenate(([0.0], np.cumsum([pr.size[r].sum() for r in runs])))
-    L = np.concatenate(([0.0], np.cumsum([pr.rate[r].sum() for r in runs])))
-    # CT[j, i]: cost of one layer holding runs [i, j) (read below the diagonal only)
-    with np.errstate(invalid="ignore"):
-        if pr.independent:
-            CT = (S[:, None] - S[None, :]) * pr.p(L[:, None] - L[None, :])
-        else:
-            CT = (S[:, None] - S[None, :] + pr.h) * pr.p(pr.base + L)[:, None]
+    if m == len(order):  # one component per run: its size is the run's
+        sizes, rates = pr.size[order], pr.rate[order]
+    else:
+        sizes = np.array([pr.size[r].sum() for r in runs])
+        rates = np.array([pr.rate[r].sum() for r in runs])
+    S = np.concatenate(([0.0], np.cumsum(sizes)))
+    L = np.concatenate(([0.0], np.cumsum(rates)))
+    # CT[j, i]: cost of one layer holding runs [i, j) (read below the diagonal only),
+    # computed in place: (S[j] - S[i]) * p(L[j] - L[i]), p(x) = -expm1(-x * years)
+    CT = np.subtract.outer(S, S)
+    if pr.independent:
+        p = np.subtract.outer(L, L)
+        np.negative(p, out=p)
+        np.multiply(p, pr.years, out=p)
+        np.expm1(p, out=p)
+        np.negative(p, out=p)
+        CT *= p
+    else:  # (S[j] - S[i] + h) * p(base + L[j])
+        CT += pr.h
+        CT *= pr.p(pr.base + L)[:, None]
     k_top = min(k_max, m)
     # dp[k, j]: best cost of runs [0, j) in exactly k layers (inf where impossible);
     # back[k, j]: where its top layer starts. Row by row, all layer counts at once: row j
