@@ -8,11 +8,17 @@ the process used, which a busy machine inflates less. With --before DIR (older c
 e.g. `git worktree add /tmp/lk-before 43dfb67`) the same cases run against it too,
 alternating run by run with this tree so both see the same load, and each case's output
 is compared: it must not change. Writes benchmarks/results/cli_latency.json.
+
+Both trees' modules are byte-compiled first (as `pip install` does), so no run pays for
+compiling layerkit's sources; --source measures without that (then no __pycache__ may
+exist in the trees: this machine sets PYTHONDONTWRITEBYTECODE). The `python` and
+`import-*` cases are the floor: the interpreter alone, and the libraries alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
 import json
 import os
@@ -46,6 +52,12 @@ def write_layouts(tmp: Path) -> tuple[str, str]:
     return refs[0], refs[1]
 
 
+# the floor: an interpreter that runs nothing, and one that imports a library
+FLOOR = {"python": ["-c", "pass"], "import-click": ["-c", "import click"],
+         "import-numpy": ["-c", "import numpy"],
+         "import-rich-console": ["-c", "import rich.console"]}
+
+
 def cases(datasets: Path, old: str, new: str) -> dict[str, list[str]]:
     out = {
         "help": ["--help"],
@@ -66,8 +78,8 @@ def run_once(tree: Path, argv: list[str]) -> tuple[float, float, int, str]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "layerkit", *argv], cwd=tree, env=env,
-                          capture_output=True)
+    command = [*argv] if argv[0] == "-c" else ["-m", "layerkit", *argv]
+    proc = subprocess.run([sys.executable, *command], cwd=tree, env=env, capture_output=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -88,15 +100,23 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--before", type=Path, help="a checkout of the code to compare with")
     ap.add_argument("--datasets", type=Path, default=DATASETS)
+    ap.add_argument("--source", action="store_true",
+                    help="do not byte-compile the trees first")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/cli_latency.json")
     args = ap.parse_args()
     trees = {"after": ROOT} | ({"before": args.before.resolve()} if args.before else {})
-    results: dict = {"runs": args.runs, "cpus": os.cpu_count(),
+    for tree in trees.values():
+        if args.source:
+            if any((tree / "layerkit").rglob("__pycache__")):
+                sys.exit(f"--source: {tree}/layerkit holds __pycache__ directories")
+        else:
+            compileall.compile_dir(tree / "layerkit", quiet=1)
+    results: dict = {"runs": args.runs, "cpus": os.cpu_count(), "bytecode": not args.source,
                      "load_average_start": [round(x, 2) for x in os.getloadavg()],
                      "trees": {k: str(v) for k, v in trees.items()}, "cases": {}}
     with tempfile.TemporaryDirectory() as tmp:
         old, new = write_layouts(Path(tmp))
-        todo = cases(args.datasets, old, new)
+        todo = FLOOR | cases(args.datasets, old, new)
         for name, argv in todo.items():
             samples: dict[str, list] = {k: [] for k in trees}
             for _ in range(args.runs):
