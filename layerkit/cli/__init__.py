@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import importlib
 import sys
-import traceback
 
 import click
 
+from .. import tools
 from ..errors import ExitCode, LayerkitError
 from ..report.terminal import printable
-from ..tools import run
 
 # name -> (module under layerkit.cli, function, one line of help)
 COMMANDS = {
@@ -63,6 +62,7 @@ PLAN_TABLE = Later("layerkit.report.plan")
 DIFF_REPORT = Later("layerkit.report.diff")
 HISTORY_TABLE = Later("layerkit.report.history")
 LINT_TABLE = Later("layerkit.report.lint")
+TRACEBACK = Later("traceback")  # --debug only
 
 
 class LazyGroup(click.Group):
@@ -93,7 +93,7 @@ class Ctx:
 def cli(debug: bool) -> None:
     """Plan, build and measure layered Fedora Atomic images."""
     Ctx.debug = debug
-    run.DEBUG = debug
+    tools.DEBUG = debug
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, standalone_mode=False)
     except LayerkitError as e:
         if Ctx.debug:
-            traceback.print_exc()
+            TRACEBACK.print_exc()
         for line in e.problems:
             click.echo(f"error: {printable(line)}", err=True)
         sys.exit(int(e.code))
