@@ -33,9 +33,7 @@ def make_plan(components: Sequence[Component], cm: CostModel, max_layers: int,
     events = None
     use_history = bool(windows) and cm.model is Model.INDEPENDENT
     if use_history:
-        events = np.array([[not set(c.packages).isdisjoint(w) for w in windows]
-                           for c in components], dtype=bool).reshape(len(components),
-                                                                     len(windows))
+        events = _events(components, windows)  # type: ignore[arg-type]
     rates = [c.rate for c in components]
     if events is not None:
         # start the search from the rates the history shows (windows with a change)
@@ -48,6 +46,20 @@ def make_plan(components: Sequence[Component], cm: CostModel, max_layers: int,
     assign = optimise.solve(instance, max_layers)
     return assemble(components, assign.tolist(), cm, max_layers,
                     windows if use_history else None)
+
+
+def _events(components: Sequence[Component], windows: Sequence[frozenset[str]]) -> np.ndarray:
+    """events[i, w]: whether one of component i's packages changed in window w."""
+    owners: dict[str, list[int]] = {}
+    for i, c in enumerate(components):
+        for p in c.packages:
+            owners.setdefault(p, []).append(i)
+    events = np.zeros((len(components), len(windows)), dtype=bool)
+    for w, changed in enumerate(windows):
+        for p in changed:
+            for i in owners.get(p, ()):
+                events[i, w] = True
+    return events
 
 
 def assemble(components: Sequence[Component], assign: Sequence[int], cm: CostModel,
