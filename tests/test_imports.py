@@ -4,12 +4,15 @@ no networkx. Checked in a fresh interpreter, where nothing else has imported the
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
 import subprocess
 import sys
 
 import pytest
 
+import layerkit.cli as cli
 from conftest import DATASETS, ROOT
 
 HEAVY = ("numpy", "networkx", "rich", "yaml", "tarfile", "layerkit.planner.plan")
@@ -50,3 +53,18 @@ def test_plan_json_loads_numpy_only():
 def test_plan_table_loads_rich():
     assert loaded("plan", "images/kinoite-desktop.toml") == \
         ["layerkit.planner.plan", "numpy", "rich"]
+
+
+def test_every_later_name_a_command_uses_exists():
+    """A `Later` module is imported only on the path that uses it: check every
+    `LATER.name` the command modules use here, once, rather than on that path."""
+    later = {n: v for n, v in vars(cli).items() if isinstance(v, cli.Later)}
+    used = set()
+    for path in (ROOT / "layerkit" / "cli").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                    and node.value.id in later:
+                used.add((node.value.id, node.attr))
+    assert {name for name, _ in used} == set(later)  # and none registered in vain
+    for name, attr in sorted(used):
+        assert hasattr(importlib.import_module(later[name]._module), attr), f"{name}.{attr}"

@@ -43,10 +43,10 @@ class Later:
     """A module imported when a command first uses one of its names."""
 
     def __init__(self, module: str):
-        self.module = module
+        self._module = module
 
     def __getattr__(self, name: str):
-        return getattr(importlib.import_module(self.module), name)
+        return getattr(importlib.import_module(self._module), name)
 
 
 # What commands import only on the paths that use it, after their inputs have been read:
