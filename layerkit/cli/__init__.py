@@ -1,20 +1,22 @@
 """Stage 8, the command line: the only place a LayerkitError becomes an exit code.
 
-Commands are registered by name and imported when run, so `--help` and a bad-input
-error do not pay for the planner, the OCI code or rich's tables (docs/commands.md).
+Commands are registered by name and imported when run, so `--help` does not pay for the
+planner, the OCI code or rich. A command's module imports only what every run of it
+needs (click, the config readers); what some runs skip it reaches through the modules
+registered below as `Later`, imported on first use: a bad input is reported before
+numpy loads, and `--json` never loads rich (docs/latency.md).
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-import traceback
 
 import click
 
+from .. import tools
 from ..errors import ExitCode, LayerkitError
 from ..report.terminal import printable
-from ..tools import run
 
 # name -> (module under layerkit.cli, function, one line of help)
 COMMANDS = {
@@ -26,7 +28,7 @@ COMMANDS = {
              "What a client running OLD downloads to update to NEW (image references)."),
     "history": ("images", "history",
                 "Upgrade cost between a repository's consecutive images, and layer churn."),
-    "rechunk": ("images", "rechunk",
+    "rechunk": ("rechunk", "rechunk",
                 "Re-layer SRC (built by layerkit) into content-addressed layers, write DEST."),
     "lint": ("lint", "lint",
              "Check recipes (IMAGE) and/or a built image (--built REF) against ostree's rules."),
@@ -39,6 +41,32 @@ COMMANDS = {
     "init": ("init", "init",
              "Write a project skeleton: recipes, images, a catalog and the CI workflow."),
 }
+
+
+class Later:
+    """A module imported when a command first uses one of its names."""
+
+    def __init__(self, module: str):
+        self._module = module
+
+    def __getattr__(self, name: str):
+        return getattr(importlib.import_module(self._module), name)
+
+
+# What commands import only on the paths that use it, after their inputs have been read:
+# the planner (numpy), builds, the build context writer, and rich's consoles and tables
+# for people (every report module but jsonout loads rich)
+PLANNER = Later("layerkit.planner.project")
+BUILD = Later("layerkit.engine.build")
+CONTEXT = Later("layerkit.engine.context")
+CONTAINERFILE = Later("layerkit.render.containerfile")
+CONSOLE = Later("layerkit.report.console")
+PROGRESS = Later("layerkit.report.progress")
+PLAN_TABLE = Later("layerkit.report.plan")
+DIFF_REPORT = Later("layerkit.report.diff")
+HISTORY_TABLE = Later("layerkit.report.history")
+LINT_TABLE = Later("layerkit.report.lint")
+TRACEBACK = Later("traceback")  # --debug only
 
 
 class LazyGroup(click.Group):
@@ -69,7 +97,7 @@ class Ctx:
 def cli(debug: bool) -> None:
     """Plan, build and measure layered Fedora Atomic images."""
     Ctx.debug = debug
-    run.DEBUG = debug
+    tools.DEBUG = debug
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -77,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, standalone_mode=False)
     except LayerkitError as e:
         if Ctx.debug:
-            traceback.print_exc()
+            TRACEBACK.print_exc()
         for line in e.problems:
             click.echo(f"error: {printable(line)}", err=True)
         sys.exit(int(e.code))

@@ -6,13 +6,11 @@ import click
 
 from ..config.load import load_project
 from ..config.patterns import TAG
-from ..engine.build import build_image
-from ..engine.options import BuildOptions
 from ..engine.tags import Tags
 from ..errors import LayerkitError
-from ..report.console import console
-from ..report.progress import Detail, events
+from ..report.terminal import Detail
 from ..tools.buildah import Isolation
+from . import BUILD, CONSOLE, PROGRESS
 from .common import ISOLATIONS, PATH
 
 
@@ -46,11 +44,11 @@ def build(image, push, isolation, dry_run, cache_from, cache_to, catalog, workdi
     if version_tag is not None and not TAG.fullmatch(version_tag):
         raise LayerkitError(f"--tag: {version_tag!r} is not a valid tag")
     tags = Tags(version_tag, project.image.stream) if version_tag else None
-    opts = BuildOptions(push=push, isolation=Isolation(isolation), dry_run=dry_run,
+    opts = BUILD.BuildOptions(push=push, isolation=Isolation(isolation), dry_run=dry_run,
                         cache_from=cache_from, cache_to=cache_to, workdir=workdir,
                         resolve=not no_resolve, tags=tags, rechunk=rechunk,
                         previous=previous, force=force)
-    result = build_image(project, opts, events(console(), Detail(
+    result = BUILD.build_image(project, opts, PROGRESS.events(CONSOLE.console(), Detail(
         Detail.NORMAL if detail is None else detail)))
     if not dry_run:
         click.echo(f"versioned tag: {result.tags.versioned}")

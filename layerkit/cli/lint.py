@@ -10,9 +10,9 @@ from ..config import lint as static
 from ..config.load import load_project
 from ..errors import ExitCode, LayerkitError
 from ..oci.lint import accounts_changed, lint_root
-from ..report.console import print_json
-from ..report.lint import print_findings
+from ..report.jsonout import print_json
 from ..tools.buildah import Mounted
+from . import LINT_TABLE
 from .common import PATH
 
 
@@ -46,7 +46,7 @@ def lint(image, built, base, as_json):
     if as_json:
         print_json(data)
     else:
-        print_findings(findings, data)
+        LINT_TABLE.print_findings(findings, data)
     if data["errors"]:
         raise LayerkitError(f"lint found {data['errors']} errors", ExitCode.FAILED)
 

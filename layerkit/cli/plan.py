@@ -7,16 +7,11 @@ import click
 from ..config.image import DEFAULT_LAYER_OVERHEAD, LAYER_LIMIT, MAX_CADENCE, Model
 from ..config.load import load_project, read_catalog
 from ..config.plan_file import previous_layers, read_plan_json
-from ..engine.context import write_context
 from ..errors import LayerkitError
-from ..planner.components import catalog_components
-from ..planner.cost import CostModel
-from ..planner.plan import DEFAULT_HORIZON, make_plan
-from ..planner.project import RECHUNK_LAYERS, plan_project
-from ..render.containerfile import render
-from ..report.console import print_json
-from ..report.plan import print_plan
+from ..planner.cost import DEFAULT_HORIZON, CostModel
+from ..report.jsonout import print_json
 from ..report.terminal import plural
+from . import CONTAINERFILE, CONTEXT, PLAN_TABLE, PLANNER
 from .common import PATH, Finite, size_option
 
 MODELS = click.Choice([m.value for m in Model])
@@ -49,31 +44,31 @@ def plan(image, catalog, all_packages, max_layers, cadence, model, layer_overhea
         if catalog is None:
             raise LayerkitError("--all needs --catalog FILE.json")
         cat = read_catalog(catalog)
-        components = catalog_components(cat)
-        if not components:
+        if not cat.packages:
             raise LayerkitError(f"{catalog}: packages: the catalog is empty")
         cm = CostModel(Model(model or Model.INDEPENDENT.value), cadence or 7.0,
                        DEFAULT_LAYER_OVERHEAD if layer_overhead is None else layer_overhead)
-        p = make_plan(components, cm, max_layers or 64, cat.windows(cm.cadence_days), prev,
-                      horizon)
+        p = PLANNER.plan_catalog(cat, cm, max_layers or 64, prev, horizon)
         if as_json:
             print_json(p.to_json(str(catalog)))
         else:
-            print_plan(p, f"plan for every package of {catalog}")
+            PLAN_TABLE.print_plan(p, f"plan for every package of {catalog}")
         return
     if image is None:
         raise LayerkitError("give an IMAGE file (images/NAME.toml) or --catalog FILE --all")
     project = load_project(image, catalog, {"max_layers": max_layers, "cadence_days": cadence,
                                             "layer_overhead": layer_overhead})
-    p = plan_project(project, Model(model) if model else None, prev, horizon)
+    p = PLANNER.plan_project(project, Model(model) if model else None, prev, horizon)
     if as_json:
         print_json(p.to_json(project.image.name))
     else:
         containerfile = p.cost_model.model is Model.CONTAINERFILE
         copy = tuple(project.config_recipes) if containerfile else ()
-        rechunked = plan_project(project, Model.INDEPENDENT, reserved=RECHUNK_LAYERS) \
+        rechunked = PLANNER.plan_project(project, Model.INDEPENDENT,
+                                         reserved=PLANNER.RECHUNK_LAYERS) \
             if containerfile and p.layers else None
-        print_plan(p, f"plan for {project.image.name}", project.recipes, copy, rechunked)
+        PLAN_TABLE.print_plan(p, f"plan for {project.image.name}", project.recipes, copy,
+                              rechunked)
 
 
 @click.command()
@@ -84,8 +79,8 @@ def plan(image, catalog, all_packages, max_layers, cadence, model, layer_overhea
 def generate(image, output, catalog):
     """Write IMAGE's build context: a Containerfile and the files it copies."""
     project = load_project(image, catalog)
-    p = plan_project(project, Model.CONTAINERFILE)
-    ctx = render(project.image, project.recipes, p)
-    write_context(ctx, output)
+    p = PLANNER.plan_project(project, Model.CONTAINERFILE)
+    ctx = CONTAINERFILE.render(project.image, project.recipes, p)
+    CONTEXT.write_context(ctx, output)
     click.echo(f"wrote {output / 'Containerfile'} ({plural(len(p.layers), 'package layer')}, "
                f"{plural(len(ctx.copy_layers), 'config layer')})")

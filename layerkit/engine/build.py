@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..config.image import Model, Project
 from ..errors import ExitCode, LayerkitError
-from ..planner.plan import Plan
+from ..planner.layers import Plan
 from ..planner.project import plan_project
 from ..render.containerfile import Context, render
 from ..tools import buildah

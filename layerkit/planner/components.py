@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import networkx as nx
-
 from ..config.catalog import Catalog
 from ..config.recipe import Recipe
 from ..errors import Problems
+from . import graph
+from .graph import Graph
 
 
 @dataclass(frozen=True)
@@ -35,34 +35,32 @@ class Component:
     deps: tuple[str, ...] = ()  # ids of components that must sit in the same or a lower layer
 
 
-def check_requires(recipes: Mapping[str, Recipe], problems: Problems) -> nx.DiGraph:
+def check_requires(recipes: Mapping[str, Recipe], problems: Problems) -> Graph:
     """Recipe -> required recipe graph; unknown recipes and cycles are problems."""
-    g = nx.DiGraph()
-    g.add_nodes_from(sorted(recipes))
+    g: Graph = {name: {} for name in sorted(recipes)}
     for name in sorted(recipes):
         for i, req in enumerate(recipes[name].requires):
             label = f"recipes/{name}.toml"
             if req not in recipes:
                 problems.add(f"{label}: requires[{i + 1}]", f"unknown recipe {req!r}")
             else:
-                g.add_edge(name, req)
-    try:
-        cycle = nx.find_cycle(g)
-    except nx.NetworkXNoCycle:
-        return g
-    path = [cycle[0][0]] + [v for _, v in cycle]
-    problems.add(f"recipes/{path[0]}.toml: requires",
-                 "recipe cycle: " + " → ".join(path))
+                graph.add_edge(g, name, req)
+    path = graph.find_cycle(g)
+    if path is not None:
+        problems.add(f"recipes/{path[0]}.toml: requires",
+                     "recipe cycle: " + " → ".join(path))
     return g
 
 
-def package_graph(catalog: Catalog | None, names: Iterable[str] = ()) -> nx.DiGraph:
-    g = nx.DiGraph()
+def package_graph(catalog: Catalog | None, names: Iterable[str] = ()) -> Graph:
+    g: Graph = {}
     if catalog is not None:
         for p in catalog.packages.values():
-            g.add_node(p.name)
-            g.add_edges_from((p.name, d) for d in p.depends)
-    g.add_nodes_from(names)
+            graph.add_node(g, p.name)
+            for d in p.depends:
+                graph.add_edge(g, p.name, d)
+    for name in names:
+        graph.add_node(g, name)
     return g
 
 
@@ -84,7 +82,7 @@ def recipe_components(recipes: Mapping[str, Recipe], catalog: Catalog | None,
     for name, owned in closure.items():
         for p in owned:
             needers.setdefault(p, set()).add(name)
-    below = {n: nx.descendants(req, n) for n in recipes}  # recipes n requires, transitively
+    below = {n: graph.descendants(req, n) for n in recipes}  # recipes n requires, transitively
     groups: dict[tuple[str, ...], set[str]] = {}
     for p, who in needers.items():
         groups.setdefault(_owner(who, below), set()).add(p)
@@ -106,22 +104,21 @@ def recipe_components(recipes: Mapping[str, Recipe], catalog: Catalog | None,
         members[f"pkg:{p}"] = (key if len(key) == 1 else (), {p})
 
     owner_of = {p: uid for uid, (_, ps) in members.items() for p in ps}
-    g = nx.DiGraph()
-    g.add_nodes_from(members)
+    g: Graph = {uid: {} for uid in members}
     for uid, (rs, ps) in members.items():
         for p in ps:
-            for d in pkgs.successors(p):
+            for d in pkgs[p]:
                 if d in owner_of and owner_of[d] != uid:
-                    g.add_edge(uid, owner_of[d])
+                    graph.add_edge(g, uid, owner_of[d])
         for r in rs:
             for q in recipes[r].requires:
                 if f"recipe:{q}" in members:
-                    g.add_edge(uid, f"recipe:{q}")
+                    graph.add_edge(g, uid, f"recipe:{q}")
     for key in groups:
         if len(key) > 1 and "shared:" + "+".join(key) in members:
             for r in key:
                 if f"recipe:{r}" in members:
-                    g.add_edge(f"recipe:{r}", "shared:" + "+".join(key))
+                    graph.add_edge(g, f"recipe:{r}", "shared:" + "+".join(key))
 
     def measure(uids: list[str]) -> tuple[int, float]:
         known = [p for uid in uids for p in members[uid][1]
@@ -155,11 +152,11 @@ def recipe_components(recipes: Mapping[str, Recipe], catalog: Catalog | None,
 def catalog_components(catalog: Catalog) -> list[Component]:
     """Every catalog package as its own component (dependency cycles condensed)."""
     g = package_graph(catalog)
-    members = {p: ((), {p}) for p in g.nodes}
+    members = {p: ((), {p}) for p in g}
     return _condense(g, members, lambda uids: _catalog_measure(catalog, uids))
 
 
-def _closure(pkgs: nx.DiGraph, roots: Iterable[str], base: set[str]) -> set[str]:
+def _closure(pkgs: Graph, roots: Iterable[str], base: set[str]) -> set[str]:
     out: set[str] = set()
     stack = [p for p in roots if p not in base]
     while stack:
@@ -167,7 +164,7 @@ def _closure(pkgs: nx.DiGraph, roots: Iterable[str], base: set[str]) -> set[str]
         if p in out:
             continue
         out.add(p)
-        stack.extend(d for d in pkgs.successors(p) if d not in base and d not in out)
+        stack.extend(d for d in pkgs[p] if d not in base and d not in out)
     return out
 
 
@@ -190,17 +187,19 @@ def _catalog_measure(catalog: Catalog | None, names: Iterable[str]) -> tuple[int
     return size, sum(by_source.values())
 
 
-def _condense(g: nx.DiGraph, members, measure) -> list[Component]:
+def _condense(g: Graph, members, measure) -> list[Component]:
     """Merge dependency cycles; return components in a deterministic topological order."""
-    sccs = [sorted(c) for c in nx.strongly_connected_components(g)]
+    sccs = [sorted(c) for c in graph.strongly_connected(g)]
     comp_of = {n: i for i, c in enumerate(sccs) for n in c}
     ids = [c[0] if len(c) == 1 else "cycle:" + "+".join(c) for c in sccs]
-    dag = nx.DiGraph()
-    dag.add_nodes_from(range(len(sccs)))
-    dag.add_edges_from((comp_of[u], comp_of[v]) for u, v in g.edges if comp_of[u] != comp_of[v])
+    dag: list[dict[int, None]] = [{} for _ in sccs]  # component -> what it depends on
+    for u, vs in g.items():
+        cu = comp_of[u]
+        for v in vs:
+            if comp_of[v] != cu:
+                dag[cu][comp_of[v]] = None
     # dependencies first; ties by id so the same input always gives the same order
-    order = list(nx.lexicographical_topological_sort(dag.reverse(copy=False),
-                                                     key=lambda i: ids[i]))
+    order = graph.dependencies_first(dag, key=lambda i: ids[i])
     out = []
     for i in order:
         size, rate = measure(sccs[i])
@@ -208,7 +207,7 @@ def _condense(g: nx.DiGraph, members, measure) -> list[Component]:
         for uid in sccs[i]:
             recipes.extend(members[uid][0])
             packages.extend(members[uid][1])
-        deps = sorted(ids[j] for j in dag.successors(i))
+        deps = sorted(ids[j] for j in dag[i])
         out.append(Component(ids[i], tuple(sorted(recipes)), tuple(sorted(packages)),
                              size, rate, tuple(deps)))
     return out

@@ -15,6 +15,10 @@ from ..config.image import Model
 
 YEAR_DAYS = 365.25
 
+# A component moved out of its previous layer costs every client its bytes once; spread
+# over this many updates (half a year of weekly updates) the move must earn that back.
+DEFAULT_HORIZON = 26.0
+
 
 @dataclass(frozen=True)
 class CostModel:

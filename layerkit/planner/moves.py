@@ -26,14 +26,23 @@ def improve(pr: Instance, assign: np.ndarray, k: int) -> np.ndarray:
         start = pr.cost_of(assign, k)
         tol = 1e-10 * max(start, 1.0)
         moved = 0
+        layer = assign.tolist()  # the same, as Python ints: read once per dependency
+        layers = None  # what every component's moves read of the layers, until one moves
         for u in range(pr.n):
-            a = assign[u]
-            b = _best_ordered(pr, u, a, S, L, N, tol, assign)
+            a = layer[u]
+            lo = max((layer[d] for d in pr.deps[u]), default=0)
+            hi = min((layer[d] for d in pr.dependents[u]), default=len(S) - 1)
+            if lo == hi:
+                continue
+            if layers is None:
+                layers = _Layers(pr, S, L, N)
+            b = _best_ordered(pr, u, a, lo, hi, layers, tol)
             if b is None:
                 continue
             S[a] -= pr.size[u]; L[a] -= pr.rate[u]; N[a] -= 1  # noqa: E702
             S[b] += pr.size[u]; L[b] += pr.rate[u]; N[b] += 1  # noqa: E702
-            assign[u] = b
+            assign[u] = layer[u] = b
+            layers = None
             moved += 1
         if not moved or start - pr.cost_of(assign, k) < MIN_PASS_GAIN * start:
             break
@@ -74,28 +83,34 @@ def _independent(pr: Instance, assign: np.ndarray, k: int) -> np.ndarray:
     return assign
 
 
-def _best_ordered(pr, u, a, S, L, N, tol, assign):
-    lo = max((assign[d] for d in pr.deps[u]), default=0)
-    hi = min((assign[d] for d in pr.dependents[u]), default=len(S) - 1)
-    if lo == hi:
-        return None
+class _Layers:
+    """The containerfile model's layers as a move sees them: cumulative rates C, each
+    layer's size with its overhead SH, p(C), and each layer's expected bytes."""
+
+    def __init__(self, pr: Instance, S: np.ndarray, L: np.ndarray, N: np.ndarray):
+        self.S, self.N = S, N
+        self.C = pr.base + np.cumsum(L)
+        self.SH = S + pr.h * (N > 0)
+        self.pC = pr.p(self.C)
+        self.cost = self.SH * self.pC
+
+
+def _best_ordered(pr, u, a, lo, hi, layers, tol):
+    S, N, C, SH, pC, cost = layers.S, layers.N, layers.C, layers.SH, layers.pC, layers.cost
     s, rate, h = pr.size[u], pr.rate[u], pr.h
-    C = pr.base + np.cumsum(L)
-    H = h * (N > 0)
-    cost = (S + H) * pr.p(C)
     h_left = h if N[a] > 1 else 0.0
-    # moving up to b > a: layers a..b-1 lose rate from their cumulative rate
-    down = (S + H) * (pr.p(np.maximum(C - rate, 0.0)) - pr.p(C))
-    # moving down to b < a: layers b..a-1 gain rate
-    up = (S + H) * (pr.p(C + rate) - pr.p(C))
     delta = np.full(len(S), np.inf)
     if hi > a:
+        # moving up to b > a: layers a..b-1 lose rate from their cumulative rate
+        down = SH * (pr.p(np.maximum(C - rate, 0.0)) - pC)
         bs = np.arange(a + 1, hi + 1)
         between = np.concatenate(([0.0], np.cumsum(down[a + 1:hi])))[: len(bs)]
         here = (S[a] - s + h_left) * pr.p(C[a] - rate) - cost[a]
         there = (S[bs] + s + h) * pr.p(C[bs]) - cost[bs]
         delta[bs] = here + between + there
     if lo < a:
+        # moving down to b < a: layers b..a-1 gain rate
+        up = SH * (pr.p(C + rate) - pC)
         bs = np.arange(lo, a)
         # sum of up[j] for b < j < a
         tail = np.concatenate((np.cumsum(up[lo:a][::-1])[::-1][1:], [0.0]))

@@ -109,30 +109,47 @@ def _segment(pr: Instance, order: np.ndarray, k_max: int) -> np.ndarray:
     """Optimal cut of the (coarsened) order into at most k_max contiguous layers."""
     runs = _runs(pr, order)
     m = len(runs)
-    S = np.concatenate(([0.0], np.cumsum([pr.size[r].sum() for r in runs])))
-    L = np.concatenate(([0.0], np.cumsum([pr.rate[r].sum() for r in runs])))
-    # CT[j, i]: cost of one layer holding runs [i, j) (row-major for fast row minima)
-    with np.errstate(invalid="ignore"):
-        if pr.independent:
-            CT = (S[:, None] - S[None, :]) * pr.p(L[:, None] - L[None, :])
-        else:
-            CT = (S[:, None] - S[None, :] + pr.h) * pr.p(pr.base + L)[:, None]
-    CT[np.triu_indices(m + 1)] = np.inf
+    if m == len(order):  # one component per run: its size is the run's
+        sizes, rates = pr.size[order], pr.rate[order]
+    else:
+        sizes = np.array([pr.size[r].sum() for r in runs])
+        rates = np.array([pr.rate[r].sum() for r in runs])
+    S = np.concatenate(([0.0], np.cumsum(sizes)))
+    L = np.concatenate(([0.0], np.cumsum(rates)))
+    # CT[j, i]: cost of one layer holding runs [i, j) (read below the diagonal only),
+    # computed in place: (S[j] - S[i]) * p(L[j] - L[i]), p(x) = -expm1(-x * years)
+    CT = np.subtract.outer(S, S)
+    if pr.independent:
+        p = np.subtract.outer(L, L)
+        np.negative(p, out=p)
+        np.multiply(p, pr.years, out=p)
+        np.expm1(p, out=p)
+        np.negative(p, out=p)
+        CT *= p
+    else:  # (S[j] - S[i] + h) * p(base + L[j])
+        CT += pr.h
+        CT *= pr.p(pr.base + L)[:, None]
     k_top = min(k_max, m)
-    dp = CT[:, 0].copy()  # dp[j]: best cost of runs [0, j) in exactly k layers
-    back = [np.zeros(m + 1, dtype=int)]
-    best_k, best = 1, dp[m]
-    rows = np.arange(m + 1)
+    # dp[k, j]: best cost of runs [0, j) in exactly k layers (inf where impossible);
+    # back[k, j]: where its top layer starts. Row by row, all layer counts at once: row j
+    # needs only rows i < j, and only the triangle below the diagonal is ever read.
+    dp = np.full((k_top + 1, m + 1), np.inf)
+    dp[1, 1:] = CT[1:, 0]
+    back = np.zeros((k_top + 1, m + 1), dtype=int)
+    rows = np.arange(k_top)
+    for j in range(2, m + 1):
+        top = min(j, k_top)  # more layers than runs: impossible
+        total = dp[1:top, :j] + CT[j, :j]
+        arg = total.argmin(axis=1)
+        dp[2:top + 1, j] = total[rows[: top - 1], arg]
+        back[2:top + 1, j] = arg
+    best_k, best = 1, dp[1, m]
     for k in range(2, k_top + 1):
-        total = CT + dp[None, :]
-        arg = np.argmin(total, axis=1)
-        dp = total[rows, arg]
-        back.append(arg)
-        if dp[m] < best - 1e-9 * max(best, 1.0):
-            best_k, best = k, dp[m]
+        if dp[k, m] < best - 1e-9 * max(best, 1.0):
+            best_k, best = k, dp[k, m]
     cuts, j = [], m
     for k in range(best_k, 0, -1):
-        i = int(back[k - 1][j]) if k > 1 else 0
+        i = int(back[k, j]) if k > 1 else 0
         cuts.append((i, j))
         j = i
     assign = np.zeros(pr.n, dtype=int)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -11,72 +10,9 @@ from ..config.catalog import PRIOR_UPDATES
 from ..config.image import Model
 from . import optimise
 from .components import Component
-from .cost import CostModel, history_layer_costs, layer_costs, lower_bound
+from .cost import DEFAULT_HORIZON, CostModel, history_layer_costs, layer_costs, lower_bound
 from .instance import Instance
-
-SCHEMA_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Layer:
-    index: int
-    components: tuple[Component, ...]
-    size: int
-    rate: float
-    expected_bytes: float
-
-    @property
-    def recipes(self) -> tuple[str, ...]:
-        return tuple(sorted({r for c in self.components for r in c.recipes}))
-
-    @property
-    def packages(self) -> tuple[str, ...]:
-        return tuple(sorted({p for c in self.components for p in c.packages}))
-
-
-@dataclass(frozen=True)
-class Plan:
-    cost_model: CostModel
-    max_layers: int
-    layers: tuple[Layer, ...]
-    lower_bound: float
-    objective: str = "rates"  # or "history": the mean over observed update windows
-    windows: int = 0  # update windows in the history objective
-
-    @property
-    def expected_bytes(self) -> float:
-        return sum(layer.expected_bytes for layer in self.layers)
-
-    @property
-    def size(self) -> int:
-        return sum(layer.size for layer in self.layers)
-
-    def to_json(self, image: str) -> dict:
-        return {
-            "schema": SCHEMA_VERSION,
-            "image": image,
-            "model": self.cost_model.model.value,
-            "max_layers": self.max_layers,
-            "cadence_days": self.cost_model.cadence_days,
-            "objective": self.objective,
-            "layer_overhead": self.cost_model.layer_overhead,
-            "image_size": self.size,
-            "expected_bytes_per_update": round(self.expected_bytes),
-            "lower_bound_bytes_per_update": round(self.lower_bound),
-            "layers": [
-                {"index": layer.index, "recipes": list(layer.recipes),
-                 "packages": list(layer.packages),
-                 "units": [c.id for c in layer.components],
-                 "size": layer.size, "changes_per_year": round(layer.rate, 6),
-                 "expected_bytes_per_update": round(layer.expected_bytes)}
-                for layer in self.layers
-            ],
-        }
-
-
-# A component moved out of its previous layer costs every client its bytes once; spread
-# over this many updates (half a year of weekly updates) the move must earn that back.
-DEFAULT_HORIZON = 26.0
+from .layers import Layer, Plan
 
 
 def make_plan(components: Sequence[Component], cm: CostModel, max_layers: int,
@@ -97,9 +33,7 @@ def make_plan(components: Sequence[Component], cm: CostModel, max_layers: int,
     events = None
     use_history = bool(windows) and cm.model is Model.INDEPENDENT
     if use_history:
-        events = np.array([[not set(c.packages).isdisjoint(w) for w in windows]
-                           for c in components], dtype=bool).reshape(len(components),
-                                                                     len(windows))
+        events = _events(components, windows)  # type: ignore[arg-type]
     rates = [c.rate for c in components]
     if events is not None:
         # start the search from the rates the history shows (windows with a change)
@@ -112,6 +46,20 @@ def make_plan(components: Sequence[Component], cm: CostModel, max_layers: int,
     assign = optimise.solve(instance, max_layers)
     return assemble(components, assign.tolist(), cm, max_layers,
                     windows if use_history else None)
+
+
+def _events(components: Sequence[Component], windows: Sequence[frozenset[str]]) -> np.ndarray:
+    """events[i, w]: whether one of component i's packages changed in window w."""
+    owners: dict[str, list[int]] = {}
+    for i, c in enumerate(components):
+        for p in c.packages:
+            owners.setdefault(p, []).append(i)
+    events = np.zeros((len(components), len(windows)), dtype=bool)
+    for w, changed in enumerate(windows):
+        for p in changed:
+            for i in owners.get(p, ()):
+                events[i, w] = True
+    return events
 
 
 def assemble(components: Sequence[Component], assign: Sequence[int], cm: CostModel,

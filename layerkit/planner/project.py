@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..config.catalog import Catalog
 from ..config.image import Model, Project
 from ..errors import LayerkitError
-from .components import Component, recipe_components
-from .cost import CostModel
-from .plan import DEFAULT_HORIZON, Plan, make_plan
+from .components import Component, catalog_components, recipe_components
+from .cost import DEFAULT_HORIZON, CostModel
+from .layers import Plan
+from .plan import make_plan
 
 # what re-chunking adds to the plan's layers: volatile state, the rpmdb, recipe config
 RECHUNK_LAYERS = 3
@@ -44,3 +46,11 @@ def plan_project(project: Project, model: Model | None = None,
     windows = project.catalog.windows(project.image.cadence_days) if project.catalog else None
     return make_plan(components(project, m), cost_model(project, m), k, windows, previous,
                      horizon)
+
+
+def plan_catalog(catalog: Catalog, cm: CostModel, max_layers: int,
+                 previous: Mapping[str, int] | None = None,
+                 horizon: float = DEFAULT_HORIZON) -> Plan:
+    """The plan of every catalog package, each its own component (`plan --all`)."""
+    return make_plan(catalog_components(catalog), cm, max_layers,
+                     catalog.windows(cm.cadence_days), previous, horizon)

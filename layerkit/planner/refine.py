@@ -143,6 +143,7 @@ def improve_history(pr, assign: np.ndarray, k: int) -> np.ndarray:
     """Single-component moves on the history objective (see HistoryObjective)."""
     obj = HistoryObjective(pr)
     X = obj.X
+    changed = [np.flatnonzero(x) for x in X]  # the windows in which each one changed
     assign = assign.copy()
     for _ in range(MAX_PASSES):
         S, C, N = obj.stats(assign, k)
@@ -151,10 +152,12 @@ def improve_history(pr, assign: np.ndarray, k: int) -> np.ndarray:
         tol = 1e-10 * max(float(cost.sum()), 1.0)
         moved = 0
         for u in range(pr.n):
-            xu, a, s = X[u], assign[u], pr.size[u]
-            ta = int(((C[a] - xu) > 0).sum())
+            xu, a, s, w = X[u], assign[u], pr.size[u], changed[u]
+            # windows where a layer changed, without u (ta) or with it (tb): counts are
+            # never negative, so only u's windows matter
+            ta = int(T[a] - (C[a, w] == 1).sum())
             gain = cost[a] - float(obj._f(S[a] - s, ta, N[a] - 1))
-            tb = ((C + xu[None, :]) > 0).sum(axis=1)
+            tb = T + (C[:, w] == 0).sum(axis=1)
             delta = obj._f(S + s, tb, N + 1) - cost - gain
             pen = pr.penalty(u, k)
             if isinstance(pen, np.ndarray):

@@ -13,7 +13,7 @@ from .. import __version__
 from ..config.image import Image, config_recipes
 from ..config.recipe import Recipe, RunWhen
 from ..errors import LayerkitError
-from ..planner.plan import Plan
+from ..planner.layers import Plan
 from . import escape, services
 from .config_files import config_files
 from .context import Context, ContextFile

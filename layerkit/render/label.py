@@ -15,7 +15,7 @@ from enum import StrEnum
 from ..config import patterns
 from ..config.image import Model
 from ..errors import LayerkitError
-from ..planner.plan import Plan
+from ..planner.layers import Plan
 
 PLAN_LABEL = "io.layerkit.plan"
 MAX_FILES = 5000  # paths the volatile layer's map names; beyond, directories stand in

@@ -1,9 +1,6 @@
-"""Where output goes: a rich console for people, JSON for machines."""
+"""Where output for people goes: a rich console (JSON for machines: `jsonout`)."""
 
 from __future__ import annotations
-
-import json
-import sys
 
 from rich.console import Console
 from rich.markup import escape
@@ -21,9 +18,4 @@ def console() -> Console:
 def safe(text: str) -> str:
     """Text from users or images, for a rich table or markup string: shown as written."""
     return escape(printable(text))
-
-
-def print_json(data: object) -> None:
-    """Strict JSON (a NaN or Infinity is a bug, never output)."""
-    sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, allow_nan=False) + "\n")
 

@@ -11,7 +11,7 @@ from ..config.image import Model
 from ..config.recipe import Recipe
 from ..config.sizes import human
 from ..planner.explain import LayerWhy, explain
-from ..planner.plan import Plan
+from ..planner.layers import Plan
 from .console import console, safe
 from .terminal import printable
 

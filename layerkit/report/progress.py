@@ -4,18 +4,11 @@ shows only results, verbose adds buildah's own output."""
 from __future__ import annotations
 
 import time
-from enum import IntEnum
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from .terminal import printable
-
-
-class Detail(IntEnum):
-    QUIET = 0  # results and errors
-    NORMAL = 1  # and a line (or live status) per step
-    VERBOSE = 2  # and everything buildah prints
+from .terminal import Detail, printable
 
 
 class LiveEvents:

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import re
+from enum import IntEnum
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_LINE = 1000
+
+
+class Detail(IntEnum):
+    """How much a build tells: set on the command line, shown by report/progress.py."""
+
+    QUIET = 0  # results and errors
+    NORMAL = 1  # and a line (or live status) per step
+    VERBOSE = 2  # and everything buildah prints
 
 
 def plural(n: int, noun: str) -> str:

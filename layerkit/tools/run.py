@@ -10,9 +10,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .. import tools
 from ..errors import ExitCode, LayerkitError
-
-DEBUG = False
 
 INSTALL_HINTS = {
     "buildah": "apt-get install buildah (Debian/Ubuntu) or dnf install buildah (Fedora)",
@@ -30,7 +29,7 @@ def _prepare(cmd: Argv, suffix: str = "") -> list[str]:
     if shutil.which(argv[0]) is None:
         hint = INSTALL_HINTS.get(argv[0], f"install {argv[0]}")
         raise LayerkitError(f"{argv[0]} not found: {hint}", ExitCode.BAD_INPUT)
-    if DEBUG:
+    if tools.DEBUG:
         print("+ " + shlex.join(argv) + suffix, file=sys.stderr)
     return argv
 
