@@ -12,7 +12,7 @@ from ..errors import LayerkitError
 from ..planner.components import catalog_components
 from ..planner.cost import CostModel
 from ..planner.plan import DEFAULT_HORIZON, make_plan
-from ..planner.project import plan_project
+from ..planner.project import plan_project, rate_evidence
 from ..render.containerfile import render
 from ..report.console import print_json
 from ..report.plan import print_plan
@@ -58,7 +58,7 @@ def plan(image, catalog, all_packages, max_layers, cadence, model, layer_overhea
         if as_json:
             print_json(p.to_json(str(catalog)))
         else:
-            print_plan(p, f"plan for every package of {catalog}")
+            print_plan(p, f"plan for every package of {catalog}", evidence=_evidence(cat))
         return
     if image is None:
         raise LayerkitError("give an IMAGE file (images/NAME.toml) or --catalog FILE --all")
@@ -70,7 +70,8 @@ def plan(image, catalog, all_packages, max_layers, cadence, model, layer_overhea
     else:
         copy = tuple(project.config_recipes) if p.cost_model.model is Model.CONTAINERFILE \
             else ()
-        print_plan(p, f"plan for {project.image.name}", project.recipes, copy)
+        print_plan(p, f"plan for {project.image.name}", project.recipes, copy,
+                   rate_evidence(project, p))
 
 
 @click.command()
@@ -86,3 +87,11 @@ def generate(image, output, catalog):
     write_context(ctx, output)
     click.echo(f"wrote {output / 'Containerfile'} ({len(p.layers)} package layers, "
                f"{len(ctx.copy_layers)} config layers)")
+
+
+def _evidence(catalog) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for p in catalog.packages.values():
+        kind = p.evidence.value if p.evidence else "catalog"
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts

@@ -29,7 +29,10 @@ IMAGE_KEYS = {"base", "registry", "repository", "stream", "max_layers", "install
               "catalog", "base_packages", "repos", "tls_verify", "base_source", "ci"}
 
 
-def load_image(path: Path, problems: Problems, label: str | None = None) -> Image | None:
+def load_image(path: Path, problems: Problems, label: str | None = None,
+               missing_catalog_ok: bool = False) -> Image | None:
+    """missing_catalog_ok: the `catalog` key may name a file not written yet (for
+    `layerkit catalog` and `build --update-catalog`, which write it)."""
     t = Table.load(path, problems, label, IMAGE_KEYS)
     if t is None:
         return None
@@ -63,7 +66,8 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
     recipe_dir = path.parent / (t.text("recipe_dir", "../recipes") or "../recipes")
     catalog_raw = t.text("catalog", None)
     catalog = path.parent / catalog_raw if catalog_raw else None
-    if catalog is not None and kind(catalog) != "file":
+    if catalog is not None and kind(catalog) != "file" and \
+            not (missing_catalog_ok and kind(catalog) == "missing"):
         t.error("catalog", f"{catalog} is not a file")
     base_packages = t.str_list("base_packages")
     for i, p in enumerate(base_packages):

@@ -21,8 +21,20 @@ def _names(items: tuple[str, ...], limit: int = 4) -> str:
     return ", ".join(items[:limit]) + f", … (+{len(items) - limit})"
 
 
+EVIDENCE_WORDS = (("history", "from history"), ("updateinfo", "from updateinfo"),
+                  ("changelog", "from changelogs"), ("catalog", "from the catalog"),
+                  ("estimate", "estimated"))
+
+
+def evidence_line(counts: Mapping[str, int]) -> str:
+    """"rates: 143 from history, 30 from changelogs, 2 estimated"."""
+    parts = [f"{counts[k]} {words}" for k, words in EVIDENCE_WORDS if counts.get(k)]
+    return "rates: " + ", ".join(parts) if parts else ""
+
+
 def print_plan(plan: Plan, title: str, recipes: Mapping[str, Recipe] | None = None,
-               copy_layers: tuple[str, ...] = ()) -> None:
+               copy_layers: tuple[str, ...] = (),
+               evidence: Mapping[str, int] | None = None) -> None:
     out = console()
     total = plan.expected_bytes or 1.0
     t = Table(title=safe(title), title_justify="left")
@@ -48,6 +60,8 @@ def print_plan(plan: Plan, title: str, recipes: Mapping[str, Recipe] | None = No
         out.print(f"objective: observed change history, mean over {plan.windows} updates")
     out.print(f"expected download per update [bold]{human(plan.expected_bytes)}[/]"
               f" (lower bound {human(plan.lower_bound)})")
+    if evidence and evidence_line(evidence):
+        out.print(evidence_line(evidence), markup=False)
     if recipes:
         _print_notes(out, recipes)
 
