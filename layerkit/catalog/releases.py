@@ -64,10 +64,11 @@ def from_history(repo: str, tls_verify: bool = True) -> Found:
 
 
 def release_day(r: Release) -> date:
-    """A release's day: the newest time embedded in its tags (`<stream>-<YYYY-MM-DDTHHMM>-
-    <sha>`: reproducible builds share the commit's creation time), else its creation."""
+    """A release's day: the oldest time embedded in its tags (`<stream>-<YYYY-MM-DDTHHMM>-
+    <sha>`; a rebuild that changed nothing tags the same image again later), else its
+    creation (reproducible builds share the commit's creation time, so tags come first)."""
     stamps = [m.group(1) for t in r.tags if (m := TAG_TIME.search(t))]
-    for text in sorted(stamps, reverse=True) + [r.created[:10]]:
+    for text in sorted(stamps) + [r.created[:10]]:
         try:
             return date.fromisoformat(text)
         except ValueError:
