@@ -46,14 +46,18 @@ def series(tmp_path_factory, standin, registry_fixture):
                     make_repo([RpmSpec(name, f"1.{versions[name]}", size=spec.size,
                                        requires=spec.requires)], repo)
             tag = f"hist-{day(i).isoformat()}T0400-r{i:02d}"
-            built = run_cli("build", image, "--push", "--tag", tag, "--workdir", root / "w")
+            last = ["--update-catalog", "--catalog", root / "ci.json"] \
+                if i == len(SCHEDULE) else []  # as CI does, after the last push
+            built = run_cli("build", image, "--push", "--tag", tag, "--workdir", root / "w",
+                            *last)
             assert built.code == 0, (tag, built.err[-3000:])
     finally:
         server.stop()
     out = root / "catalog.json"
     result = run_cli("catalog", "--from-history", f"{registry_fixture.host}/test/hist",
                      "--no-tls-verify", "-o", out)
-    return {"result": result, "path": out, "repo": f"{registry_fixture.host}/test/hist"}
+    return {"result": result, "path": out, "repo": f"{registry_fixture.host}/test/hist",
+            "ci": root / "ci.json", "built": built}
 
 
 def test_every_step_has_its_exact_change_set(series):
@@ -86,3 +90,15 @@ def test_a_refresh_keeps_the_history_and_adds_nothing_twice(series, tmp_path):
     assert result.code == 0, result.err
     assert json.loads(again.read_text())["history"] == \
         json.loads(series["path"].read_text())["history"]
+
+
+def test_build_update_catalog_learns_from_the_release_it_pushed(series):
+    assert "updated " in series["built"].out and "change sets" in series["built"].out
+    data = json.loads(series["ci"].read_text())
+    assert data["history"] == json.loads(series["path"].read_text())["history"]
+    cat = read_catalog(series["ci"])
+    # sizes and dependencies from the image just built, rates from the releases
+    assert {n: (p.size, p.depends) for n, p in cat.packages.items()} == {
+        p.name: (p.size, p.requires) for p in PACKAGES}
+    assert {p.evidence.value for p in cat.packages.values()} == {"history"}
+    assert [s["kind"] for s in data["sources"]] == ["image", "history"]  # the base: no rpmdb

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from ..config.catalog import Evidence
+from ..errors import LayerkitError
 from ..tools.buildah import Mounted
 from .changelog import changelog_period, count_updates, merge_by_name
 from .found import Facts, Found, Kind, Observation
@@ -33,14 +34,22 @@ def from_installed(installed: list[InstalledPackage], ref: str, years: float,
     if not merged:
         return Found(Kind.IMAGE, ref, date.min, {}, notes=(f"{ref}: the rpm database lists "
                                                             "no packages",))
-    period = changelog_period(merged.values(), years, ref)
+    notes = []
+    try:
+        period: tuple[date, date] | None = changelog_period(merged.values(), years, ref)
+    except LayerkitError as e:  # sizes and dependencies are still good
+        period = None
+        notes.append(f"{e.problems[0]}; its changelogs are not counted")
     facts = {}
     for name, p in merged.items():
-        observed = Observation(Evidence.CHANGELOG, count_updates(p.changelog, period), *period)
+        observed = Observation(Evidence.CHANGELOG, count_updates(p.changelog, period),
+                               *period) if period else None
         facts[name] = Facts(name, p.installed_size, tuple(d for d in p.depends if d != name),
-                            p.source, p.evr, observed, base)
+                            p.source, p.evr, observed, True if base else None)
     unresolved = sum(1 for p in merged.values() if p.unresolved)
-    notes = (f"{ref}: {unresolved} packages require something no installed package "
-             "provides (left out of their dependencies)",) if unresolved else ()
-    return Found(Kind.IMAGE, ref, period[1], facts, period=period, notes=notes)
+    if unresolved:
+        notes.append(f"{ref}: {unresolved} packages require something no installed package "
+                     "provides (left out of their dependencies)")
+    when = period[1] if period else date.min
+    return Found(Kind.IMAGE, ref, when, facts, period=period, notes=tuple(notes))
 

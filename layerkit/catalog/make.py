@@ -15,6 +15,7 @@ from .image import from_image
 from .merge import Merged, from_catalog, merge
 from .releases import from_history
 from .repo import from_repo
+from .rpmdb import NoRpmdb
 
 MAX_YEARS = 10.0
 
@@ -23,6 +24,7 @@ MAX_YEARS = 10.0
 class Request:
     images: tuple[str, ...] = ()  # --from-image
     base: str | None = None  # the image file's base: its packages are marked `base`
+    base_implicit: bool = False  # read by default: one without an rpmdb is skipped
     if_present: tuple[str, ...] = ()  # images read only when their registry has them
     repos: tuple[str, ...] = ()  # --from-repo
     histories: tuple[str, ...] = ()  # --from-history
@@ -42,7 +44,12 @@ def make_catalog(req: Request, say: Callable[[str], None]) -> Merged:
     refs = ([req.base] if req.base else []) + [r for r in req.images if r != req.base]
     for ref in refs + [r for r in req.if_present if _present(r, req.tls_verify, say)]:
         say(f"reading the rpm database of {ref}")
-        found.append(from_image(ref, req.years, ref == req.base, req.tls_verify))
+        try:
+            found.append(from_image(ref, req.years, ref == req.base, req.tls_verify))
+        except NoRpmdb as e:
+            if not (ref == req.base and req.base_implicit):
+                raise
+            say(f"note: {e.problems[0]}: the base is not read")
     have = frozenset(n for f in found for n in f.packages)
     for url in req.repos:
         say(f"reading repository metadata at {url}")

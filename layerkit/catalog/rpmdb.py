@@ -35,6 +35,10 @@ SKIP_COPY = frozenset({".rpm.lock", ".dbenv.lock", "rpmdb.sqlite-shm"})
 MAX_DB_BYTES = 4 << 30  # a desktop's rpmdb is ~100 MB
 
 
+class NoRpmdb(LayerkitError):
+    """The image has no rpm database at all (not an RPM-based image)."""
+
+
 @dataclass(frozen=True)
 class InstalledPackage:
     """One installed RPM (one name.arch; multilib pairs are two records)."""
@@ -90,7 +94,7 @@ def find_db(root: Path, where: str) -> tuple[Path, str]:
         for name, backend in DB_FILES.items():
             if (real / name).is_file() and not (real / name).is_symlink():
                 return real, backend
-    raise LayerkitError(f"{where}: no rpm database in {', '.join(DBPATHS)}")
+    raise NoRpmdb(f"{where}: no rpm database in {', '.join(DBPATHS)}")
 
 
 def read_root(root: Path, where: str) -> list[InstalledPackage]:

@@ -94,8 +94,8 @@ def request(project: Project | None, images, no_image: bool, repos, histories,
         if "@" in repo or ":" in repo.rsplit("/", 1)[-1] or repo.startswith(skopeo.TRANSPORTS):
             raise LayerkitError(f"--from-history: {repo!r}: name a repository (host/path), "
                                 "without a tag or transport")
-    return Request(tuple(images), base, if_present, tuple(repos), tuple(histories), previous,
-                   wanted, estimates, years, tls_verify)
+    return Request(tuple(images), base, not images, if_present, tuple(repos), tuple(histories),
+                   previous, wanted, estimates, years, tls_verify)
 
 
 def write(path: Path, merged: Merged) -> None:

@@ -113,7 +113,7 @@ def parse_base_source(t: Table, image_dir: Path) -> BaseSource | None:
 
 def parse_ci(t: Table) -> CiSettings:
     t.check_keys({"runs_on", "user_secret", "password_secret", "branch", "cache", "sign",
-                  "bootc"})
+                  "bootc", "catalog"})
     runs_on = t.get("runs_on", str, "ubuntu-24.04")
     if runs_on and not patterns.RUNNER.fullmatch(runs_on):
         t.error("runs_on", f"{runs_on!r} is not a runner label")
@@ -127,10 +127,16 @@ def parse_ci(t: Table) -> CiSettings:
     branch = t.get("branch", str, "main")
     if branch and not patterns.TAG.fullmatch(branch.replace("/", "-")):
         t.error("branch", f"{branch!r} is not a branch name")
+    catalog = t.get("catalog", str, "commit")
+    if catalog not in CI_CATALOG:
+        t.error("catalog", f"{catalog!r}: expected one of {', '.join(CI_CATALOG)}")
     return CiSettings(runs_on or "ubuntu-24.04", secrets["user_secret"],
                       secrets["password_secret"], branch or "main",
                       bool(t.get("cache", bool, True)), bool(t.get("sign", bool, False)),
-                      bool(t.get("bootc", bool, False)))
+                      bool(t.get("bootc", bool, False)), catalog or "commit")
+
+
+CI_CATALOG = ("commit", "cache", "off")
 
 
 def _cron(t: Table, key: str, default: str) -> str | None:

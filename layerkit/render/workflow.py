@@ -3,6 +3,7 @@ triggers in docs/delivery.md). Pure: returns the workflow as data and YAML."""
 
 from __future__ import annotations
 
+import os
 import shlex
 
 import yaml
@@ -58,9 +59,13 @@ def workflow(image: Image, image_path: str) -> dict:
     if ci.cache:
         cache = shlex.quote(f"{image.target}-cache")
         build += f" --cache-from {cache} --cache-to {cache}"
+    catalog = _catalog_path(image, image_path)
+    before, after = _catalog_steps(image, catalog) if catalog else ([], [])
+    if catalog:
+        build += " --update-catalog"
     content: dict = {"runs-on": ci.runs_on,
-                     "steps": [checkout, install, _login(image, "buildah"),
-                               {"name": "Build and push", "run": build}]}
+                     "steps": [checkout, install, _login(image, "buildah"), *before,
+                               {"name": "Build and push", "run": build}, *after]}
     if "base" in jobs:
         content["needs"] = "base"
         # run after the base job, and also when it was skipped (a push)
@@ -77,8 +82,42 @@ def workflow(image: Image, image_path: str) -> dict:
     jobs["content"] = content
     return {"name": f"layerkit {image.name}", "on": on,
             "concurrency": {"group": f"layerkit-{image.name}", "cancel-in-progress": False},
-            "permissions": {"contents": "read", "packages": "write"},
+            "permissions": {"contents": "write" if catalog and ci.catalog == "commit"
+                            else "read", "packages": "write"},
             "jobs": jobs}
+
+
+def _catalog_path(image: Image, image_path: str) -> str | None:
+    """The image's catalog relative to the checkout, when CI keeps it up to date."""
+    if image.catalog is None or image.ci.catalog == "off":
+        return None
+    rel = os.path.relpath(image.catalog, image.path.parent)
+    path = os.path.normpath(os.path.join(os.path.dirname(image_path), rel))
+    if not valid_rel_path(path):
+        raise LayerkitError(f"{image.path}: catalog: {path} must lie inside the repository, "
+                            "in plain characters, for CI to keep it")
+    return path
+
+
+def _catalog_steps(image: Image, path: str) -> tuple[list[dict], list[dict]]:
+    """Steps before and after the build that keep the catalog the build refreshes."""
+    if image.ci.catalog == "cache":
+        key = f"layerkit-catalog-{image.name}-"
+        return ([{"uses": "actions/cache/restore@v4",
+                  "with": {"path": path, "key": key + "${{ github.run_id }}",
+                           "restore-keys": key}}],
+                [{"uses": "actions/cache/save@v4", "if": "${{ success() }}",
+                  "with": {"path": path, "key": key + "${{ github.run_id }}"}}])
+    quoted = shlex.quote(path)
+    # pushes made with the workflow's token start no workflow: no loop
+    return [], [{"name": "Commit the refreshed catalog",
+                 "run": 'git config user.name "layerkit"\n'
+                        'git config user.email "layerkit@users.noreply.github.com"\n'
+                        f"git add {quoted}\n"
+                        "if ! git diff --cached --quiet; then\n"
+                        '  git commit -m "catalog: learn from the release just pushed"\n'
+                        '  git push origin "HEAD:$GITHUB_REF_NAME"\n'
+                        "fi\n"}]
 
 
 class _Dumper(yaml.SafeDumper):
