@@ -102,3 +102,53 @@ def test_build_update_catalog_learns_from_the_release_it_pushed(series):
         p.name: (p.size, p.requires) for p in PACKAGES}
     assert {p.evidence.value for p in cat.packages.values()} == {"history"}
     assert [s["kind"] for s in data["sources"]] == ["image", "history"]  # the base: no rpmdb
+
+
+def _layer(layout, seed: str):
+    import gzip
+    import hashlib
+    import io
+    import tarfile
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        info = tarfile.TarInfo(f"usr/share/{seed}")
+        data = seed.encode() * 100
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    blob = layout.put(gzip.compress(raw.getvalue(), mtime=0),
+                      "application/vnd.oci.image.layer.v1.tar+gzip")
+    return blob, "sha256:" + hashlib.sha256(raw.getvalue()).hexdigest()
+
+
+def test_annotated_layers_stand_in_for_versions(registry_fixture, tmp_path):
+    """An image with no plan label (rpm-ostree's chunked images): ostree.components says
+    which packages a layer holds; a package changed when its layer did."""
+    from layerkit.oci.layout import Layout
+    from layerkit.tools import skopeo
+    layout = Layout(tmp_path / "layout")
+    layout.init()
+    releases = [{"a,b": "ab-1", "c": "c-1"}, {"a,b": "ab-1", "c": "c-2"},
+                {"a,b": "ab-2", "c": "c-2"}]
+    repo = f"{registry_fixture.host}/test/chunked"
+    for i, layers in enumerate(releases):
+        blobs = [(_layer(layout, seed), names) for names, seed in layers.items()]
+        config = layout.put(json.dumps({
+            "architecture": "amd64", "os": "linux", "created": f"2026-03-0{i + 1}T00:00:00Z",
+            "rootfs": {"type": "layers", "diff_ids": [d for (_, d), _ in blobs]},
+            "config": {}}).encode(), "application/vnd.oci.image.config.v1+json")
+        manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "config": {"mediaType": config.media_type, "digest": config.digest,
+                               "size": config.size},
+                    "layers": [{"mediaType": b.media_type, "digest": b.digest, "size": b.size,
+                                "annotations": {"ostree.components": names}}
+                               for (b, _), names in blobs]}
+        m = layout.put(json.dumps(manifest).encode(), manifest["mediaType"])
+        layout.tag(m, f"r{i}")
+        skopeo.copy(f"oci:{layout.root}:r{i}", f"docker://{repo}:r{i}", tls_verify=False)
+    out = tmp_path / "catalog.json"
+    result = run_cli("catalog", "--from-history", repo, "--no-tls-verify", "-o", out)
+    assert result.code == 0, result.err
+    data = json.loads(out.read_text())
+    assert data["history"] == [{"date": "2026-03-02", "changed": ["c"]},
+                               {"date": "2026-03-03", "changed": ["a", "b"]}]
+    assert {p["name"]: p["updates"] for p in data["packages"]} == {"a": 1, "b": 1, "c": 1}
