@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from ..config.catalog import ChangeSet, Evidence
 
-# the same evidence period for the whole catalog is rare: each observation keeps its own
+# which evidence wins when two observations end on the same day
 EVIDENCE_RANK = {Evidence.HISTORY: 3, Evidence.UPDATEINFO: 2, Evidence.CHANGELOG: 1,
                  Evidence.ESTIMATE: 0}
 

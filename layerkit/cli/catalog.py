@@ -73,7 +73,8 @@ def catalog(image, output, images, no_image, repos, histories, changelog_years, 
     else:
         click.echo(f"wrote {printable(str(output))}: {summary['packages']} packages over "
                    f"{summary['period'][0]} to {summary['period'][1]}, "
-                   f"{summary['changes']} change sets; {evidence_line(summary['evidence'])}")
+                   f"{summary['changes']} change sets; {evidence_line(summary['evidence'])}"
+                   .rstrip("; "))
 
 
 def request(project: Project | None, images, no_image: bool, repos, histories,
