@@ -56,16 +56,22 @@ RECIPES = {  # grouped by what they are for, estimated as people do
 }
 
 
-def cli(*argv: object) -> str:
-    """Run layerkit in this process; its stdout."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        try:
-            cli_main([str(a) for a in argv])
-        except SystemExit as e:
-            if e.code:
-                raise RuntimeError(f"layerkit {argv[0]} failed (exit {e.code})") from None
-    return out.getvalue()
+def cli(*argv: object, tries: int = 2) -> str:
+    """Run layerkit in this process; its stdout. A failed build is tried once more:
+    buildah's storage is shared with whatever else runs on the machine."""
+    for attempt in range(tries):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            try:
+                cli_main([str(a) for a in argv])
+                return out.getvalue()
+            except SystemExit as e:
+                if not e.code:
+                    return out.getvalue()
+                if attempt + 1 == tries or argv[0] != "build":
+                    raise RuntimeError(f"layerkit {argv[0]} failed (exit {e.code})") from None
+                print(f"  (layerkit build failed, exit {e.code}: once more)", file=sys.stderr)
+    raise AssertionError("unreachable")
 
 
 def schedule(rng: random.Random, steps: int) -> list[list[str]]:

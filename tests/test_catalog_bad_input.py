@@ -130,3 +130,10 @@ def test_a_broken_catalog_to_refresh_is_not_overwritten(tmp_path, fx):
     result = run_cli("catalog", "--from-repo", str(fx.repo), "-o", out)
     assert result.code == 2 and f"error: {out}: period: expected" in result.err
     assert out.read_text() == '{"period": ["2026-01-01"], "packages": []}'
+
+
+@pytest.mark.parametrize("argv", [
+    ("--from-image", "--help"), ("--from-image", "img; rm -rf /"),
+    ("--from-repo", "http://a b/"), ("--from-repo", "repo\ndir"), ("--from-history", "-x")])
+def test_references_are_checked_before_anything_runs(tmp_path, argv):
+    assert "error: --from-" in fails(tmp_path, 2, *argv, fresh=True)

@@ -57,7 +57,7 @@ def series(tmp_path_factory, standin, registry_fixture):
     result = run_cli("catalog", "--from-history", f"{registry_fixture.host}/test/hist",
                      "--no-tls-verify", "-o", out)
     return {"result": result, "path": out, "repo": f"{registry_fixture.host}/test/hist",
-            "ci": root / "ci.json", "built": built}
+            "ci": root / "ci.json", "built": built, "image": image}
 
 
 def test_every_step_has_its_exact_change_set(series):
@@ -102,6 +102,17 @@ def test_build_update_catalog_learns_from_the_release_it_pushed(series):
         p.name: (p.size, p.requires) for p in PACKAGES}
     assert {p.evidence.value for p in cat.packages.values()} == {"history"}
     assert [s["kind"] for s in data["sources"]] == ["image", "history"]  # the base: no rpmdb
+
+
+def test_an_image_file_reads_its_base_and_its_built_image(series, tmp_path):
+    out = tmp_path / "c.json"
+    result = run_cli("catalog", series["image"], "-o", out, "--json")
+    assert result.code == 0, result.err
+    assert "no rpm database" in result.err  # the stand-in base has none: a note
+    summary = json.loads(result.out)
+    assert [s["ref"] for s in summary["sources"]] == [f"{series['repo']}:hist"]
+    cat = read_catalog(out)
+    assert set(cat.packages) == set(SIZES) and not any(p.base for p in cat.packages.values())
 
 
 def _layer(layout, seed: str):

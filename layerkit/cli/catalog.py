@@ -11,6 +11,7 @@ import click
 
 from ..catalog.make import MAX_YEARS, Request, make_catalog
 from ..catalog.merge import Merged, to_json
+from ..config import patterns
 from ..config.catalog import Catalog
 from ..config.catalog_file import load_catalog
 from ..config.files import kind
@@ -23,6 +24,8 @@ from ..report.plan import evidence_line
 from ..report.terminal import printable
 from ..tools import skopeo
 from .common import PATH, Finite, authfile, use_authfile
+
+IMAGE_TRANSPORTS = ("docker://", "containers-storage:")
 
 
 @click.command()
@@ -91,8 +94,18 @@ def request(project: Project | None, images, no_image: bool, repos, histories,
         wanted = frozenset(p for r in project.recipes.values() for p in r.packages)
         estimates = {p: r.rate for r in project.recipes.values() if r.rate is not None
                      for p in r.packages}
+    for ref in images:
+        bare = next((ref[len(t):] for t in IMAGE_TRANSPORTS if ref.startswith(t)), ref)
+        if not patterns.IMAGE_REF.fullmatch(bare):
+            raise LayerkitError(f"--from-image: {ref!r} is not an image reference like "
+                                "registry.example/org/name:tag")
+    for url in repos:
+        if not (patterns.URL.fullmatch(url) if "://" in url else patterns.clean_text(url)):
+            raise LayerkitError(f"--from-repo: {url!r} is neither an http(s):// or file:// "
+                                "URL nor a directory")
     for repo in histories:
-        if "@" in repo or ":" in repo.rsplit("/", 1)[-1] or repo.startswith(skopeo.TRANSPORTS):
+        if "@" in repo or ":" in repo.rsplit("/", 1)[-1] or repo.startswith(skopeo.TRANSPORTS) \
+                or not patterns.IMAGE_REF.fullmatch(repo):
             raise LayerkitError(f"--from-history: {repo!r}: name a repository (host/path), "
                                 "without a tag or transport")
     return Request(tuple(images), base, not images, if_present, tuple(repos), tuple(histories),
