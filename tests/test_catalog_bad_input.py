@@ -124,6 +124,11 @@ def test_a_tag_or_transport_is_not_a_repository(tmp_path):
         assert "name a repository" in fails(tmp_path, 2, "--from-history", ref)
 
 
+def test_no_source_at_all(tmp_path):
+    assert "nothing to read" in fails(tmp_path, 2)
+    assert "give -o FILE.json" in run_cli("catalog", "--from-repo", "x").err
+
+
 def test_a_broken_catalog_to_refresh_is_not_overwritten(tmp_path, fx):
     out = tmp_path / "catalog.json"
     out.write_text('{"period": ["2026-01-01"], "packages": []}')

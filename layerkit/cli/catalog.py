@@ -83,6 +83,9 @@ def catalog(image, output, images, no_image, repos, histories, changelog_years, 
 def request(project: Project | None, images, no_image: bool, repos, histories,
             previous: Catalog | None, years: float, tls_verify: bool) -> Request:
     """What to read: named sources, and the image file's defaults."""
+    if not (images or repos or histories or (project is not None and not no_image)):
+        raise LayerkitError("nothing to read: give an IMAGE file, --from-image, --from-repo "
+                            "or --from-history")
     base, if_present = None, ()
     if project is not None and not no_image:
         if not images or project.image.base in images:
