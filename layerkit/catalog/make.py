@@ -12,6 +12,7 @@ from ..errors import LayerkitError, RegistryError
 from ..tools import skopeo
 from .found import Facts, Found
 from .image import from_image
+from .mdstream import no_gc
 from .merge import Merged, from_catalog, merge
 from .releases import from_history
 from .repo import from_repo
@@ -63,7 +64,8 @@ def make_catalog(req: Request, say: Callable[[str], None]) -> Merged:
     for f in found:
         for note in f.notes:
             say(f"note: {note}")
-    merged = merge(found, req.estimates)
+    with no_gc():
+        merged = merge(found, req.estimates)
     if merged is None:
         raise LayerkitError("no source named a package: nothing to write")
     return merged

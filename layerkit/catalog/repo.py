@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from ..config.catalog import Evidence
 from .changelog import utc_day
 from .found import Facts, Found, Kind, Observation
+from .mdstream import no_gc
 from .repodata import Primary
 from .repofetch import load_repo
 
@@ -30,10 +31,11 @@ def from_repo(base: str, wanted: Collection[str] | None, have: Collection[str]) 
         period = (first - timedelta(days=1), last)  # counted over (start, end]
         dates = md.updateinfo.dates
     facts: dict[str, Facts] = {}
-    for name in chosen:
-        p = primary.packages[name]
-        facts[name] = Facts(name, p.installed_size, tuple(d for d in p.depends if d != name),
-                            p.source, str(p.evr), _observed(dates.get(name, []), period))
+    with no_gc():  # 100k records of tuples: each collection would walk all of them
+        for name in chosen:
+            p = primary.packages[name]
+            facts[name] = Facts(name, p.installed_size, p.depends, p.source, str(p.evr),
+                                _observed(dates.get(name, []), period))
     for name in have:
         if period is not None and name in primary.packages and name not in facts:
             facts[name] = Facts(name, observed=_observed(dates.get(name, []), period))
