@@ -14,8 +14,9 @@ import pytest
 
 from conftest import run_cli
 from layerkit.config.load import read_catalog
+from layerkit.tools import skopeo
 from layerkit.tools.run import run
-from standin.images import install_image
+from standin.images import build, install_image
 from standin.rpms import RpmSpec, build_rpm, poisson_days
 from standin.servers import RepoServer
 
@@ -72,7 +73,7 @@ def test_the_interval_is_the_textbook_one():
 
 
 @pytest.fixture(scope="module")
-def catalog(tmp_path_factory, standin):
+def catalog(tmp_path_factory, standin, registry_fixture):
     work = tmp_path_factory.mktemp("catalog-image")
     repo = work / "repo"
     repo.mkdir()
@@ -84,12 +85,26 @@ def catalog(tmp_path_factory, standin):
     try:
         ref = install_image(standin, server.url, [s.name for s in rig],
                             "localhost/layerkit-test/changelogs:1", work / "build")
+        # a second release without a plan label: one package upgraded by dnf
+        build_rpm(RpmSpec("clg-07", "1.1", size=500, built=END), repo)
+        run(["createrepo_c", "-q", "--update", repo])
+        upgraded = build(f"FROM {ref}\nRUN printf '%s\\n' '[rig]' name=rig "
+                         f"baseurl={server.url} gpgcheck=0 > /etc/yum.repos.d/rig.repo && "
+                         "dnf -y upgrade clg-07 && rm -rf /etc/yum.repos.d/rig.repo "
+                         "/var/cache/dnf\n", "localhost/layerkit-test/changelogs:2",
+                         work / "build2")
     finally:
         server.stop()
+    history = f"{registry_fixture.host}/test/unlabelled"
+    for i, local in enumerate((ref, upgraded)):
+        skopeo.copy(f"containers-storage:{local}",
+                    f"docker://{history}:s-2026-06-0{i + 1}T0000-x", tls_verify=False,
+                    preserve=False)
     out = work / "catalog.json"
     result = run_cli("catalog", "--from-image", ref, "--changelog-years", str(YEARS), "-o", out)
-    yield {"result": result, "path": out, "specs": {s.name: s for s in rig}}
-    run(["buildah", "rmi", ref], check=False)
+    yield {"result": result, "path": out, "specs": {s.name: s for s in rig},
+           "history": history, "work": work}
+    run(["buildah", "rmi", ref, upgraded], check=False)
 
 
 def test_rates_are_recovered_within_poisson_error(catalog):
@@ -121,3 +136,15 @@ def test_the_file_states_its_sources_and_plan_shows_the_mix(catalog):
     plan = run_cli("plan", "--catalog", catalog["path"], "--all", "--max-layers", "8")
     assert plan.code == 0, plan.err
     assert f"rates: {N} from changelogs" in plan.out
+
+
+def test_releases_without_a_label_are_read_with_rpm(catalog):
+    """No plan label, no annotations: each release's own rpmdb says what changed."""
+    out = catalog["work"] / "history.json"
+    result = run_cli("catalog", "--from-history", catalog["history"], "--no-tls-verify",
+                     "-o", out, "--fresh")
+    assert result.code == 0, result.err
+    data = json.loads(out.read_text())
+    assert data["history"] == [{"date": "2026-06-02", "changed": ["clg-07"]}]
+    versions = {p["name"]: p["version"] for p in data["packages"]}
+    assert versions["clg-07"] == "1.1-1" and versions["clg-08"] == "1.0-1" and len(versions) == N

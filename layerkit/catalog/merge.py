@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from ..config.catalog import Catalog, ChangeSet, Evidence
 from .found import Facts, Found, Kind, Observation
@@ -89,7 +89,9 @@ def _period(found: list[Found], history: tuple[ChangeSet, ...]) -> tuple[date, d
     spans = [f.period for f in found if f.period]
     if spans:
         return max(spans, key=lambda s: s[1])
+    # nothing dated (an image without build times): estimates over the year to today
     newest = max(f.when for f in found)
+    newest = newest if newest > date.min else datetime.now(UTC).date()
     return date.fromordinal(newest.toordinal() - 365), newest
 
 
