@@ -234,3 +234,12 @@ def test_gc_is_restored() -> None:
     with no_gc():
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def test_a_location_outside_the_repository_is_refused():
+    for href in ("../../etc/passwd", "/etc/passwd", "http://elsewhere/x.xml"):
+        text = ('<repomd xmlns="http://linux.duke.edu/metadata/repo"><data type="primary">'
+                f'<location href="{href}"/></data></repomd>').encode()
+        with pytest.raises(RepoError, match=r"^r\.xml: <data type='primary'>: location .* "
+                                            r"leaves the repository$"):
+            parse_repomd(io.BytesIO(text), "r.xml")

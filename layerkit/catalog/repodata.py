@@ -88,6 +88,10 @@ def parse_repomd(fileobj: ByteStream, label: str = "repomd.xml") -> dict[str, Me
         size = data.findtext(REPO + "size")
         if loc is None or not loc.get("href"):
             raise RepoError(f"{label}: <data type={data.get('type')!r}> has no location")
+        href = loc.get("href", "")
+        if href.startswith("/") or ".." in href.split("/") or "://" in href:
+            raise RepoError(f"{label}: <data type={data.get('type')!r}>: location {href!r} "
+                            "leaves the repository")
         out[data.get("type", "")] = MetadataFile(
             type=data.get("type", ""), href=loc.get("href", ""),
             checksum_type=csum.get("type", "") if csum is not None else "",
