@@ -125,3 +125,22 @@ def test_update_catalog_needs_a_push_and_a_catalog(tree):
     for argv in (["--update-catalog"], ["--update-catalog", "--push"]):
         result = run_cli("build", image, *argv)
         assert result.code == 2 and "--update-catalog needs --push and a catalog" in result.err
+
+
+def test_packages_the_base_has_are_left_to_it(tree):
+    tree.recipe("a", 'description = "x"\npackages = ["app"]\n')
+    (tree.root / "images" / "catalog.json").write_text(json.dumps({
+        "period": ["2026-01-01", "2027-01-01"], "packages": [
+            {"name": "app", "size": 1000, "updates": 12, "depends": ["lib", "glibc"],
+             "evidence": "history"},
+            {"name": "lib", "size": 500, "updates": 1, "depends": ["glibc"],
+             "evidence": "changelog"},
+            {"name": "glibc", "size": 9000, "updates": 4, "base": True,
+             "evidence": "changelog"}]}))
+    image = tree.image('catalog = "catalog.json"\nmodel = "independent"\n')
+    result = run_cli("plan", image, "--json")
+    assert result.code == 0, result.err
+    planned = {p for la in json.loads(result.out)["layers"] for p in la["packages"]}
+    assert planned == {"app", "lib"}
+    text = run_cli("plan", image)
+    assert "rates: 1 from history, 1 from changelogs" in text.out
