@@ -114,6 +114,7 @@ def test_ci_keeps_the_catalog(tree, monkeypatch, mode):
     runs = "\n".join(s.get("run", "") for s in steps)
     uses = [s.get("uses", "") for s in steps]
     assert ("--update-catalog" in runs) == (mode != "off")
+    assert ("install -y buildah skopeo rpm" in runs) == (mode != "off")
     assert ("git add images/catalog.json" in runs) == (mode == "commit")
     assert ("actions/cache/save@v4" in uses) == (mode == "cache")
     assert data["permissions"]["contents"] == ("write" if mode == "commit" else "read")

@@ -63,6 +63,9 @@ def workflow(image: Image, image_path: str) -> dict:
     before, after = _catalog_steps(image, catalog) if catalog else ([], [])
     if catalog:
         build += " --update-catalog"
+    if catalog:  # the catalog reads the built image's rpm database with rpm
+        install = {"name": "Install buildah, skopeo, rpm and layerkit",
+                   "run": install["run"].replace("buildah skopeo", "buildah skopeo rpm")}
     content: dict = {"runs-on": ci.runs_on,
                      "steps": [checkout, install, _login(image, "buildah"), *before,
                                {"name": "Build and push", "run": build}, *after]}
