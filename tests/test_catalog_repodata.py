@@ -7,6 +7,7 @@ import functools
 import gzip
 import http.server
 import io
+import json
 import shutil
 import threading
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
 from layerkit.catalog import mdstream
 from layerkit.catalog.mdstream import RepoError, decompressed
 from layerkit.catalog.repodata import RepoPackage, iter_primary, load_primary, parse_repomd
@@ -243,3 +245,23 @@ def test_a_location_outside_the_repository_is_refused():
         with pytest.raises(RepoError, match=r"^r\.xml: <data type='primary'>: location .* "
                                             r"leaves the repository$"):
             parse_repomd(io.BytesIO(text), "r.xml")
+
+
+def test_the_command_takes_what_recipes_need_from_a_repository(fx: Fixture, tree):
+    """With an image file: the recipes' packages and what they need, no more; every
+    package the errata cover counted over their span (absence is a count of 0)."""
+    tree.recipe("a", 'description = "x"\npackages = ["app"]\nsize = 1\nupdate = "weekly"\n')
+    image = tree.image()
+    out = tree.root / "catalog.json"
+    result = run_cli("catalog", image, "--no-image", "--from-repo", str(fx.repo), "-o", out)
+    assert result.code == 0, result.err
+    data = json.loads(out.read_text())
+    by = {p["name"]: p for p in data["packages"]}
+    assert set(by) == {"app", "big-data", "impl", "libbig"}  # app and its closure
+    assert data["period"] == ["2024-01-01", "2024-05-20"]  # the day before the first update
+    assert {n: (p["updates"], p["evidence"]) for n, p in by.items()} == {
+        "app": (1, "updateinfo"), "libbig": (1, "updateinfo"), "impl": (0, "updateinfo"),
+        "big-data": (0, "updateinfo")}
+    assert {n: tuple(p["depends"]) for n, p in by.items()} == {n: DEPENDS[n] for n in by}
+    assert by["libbig"]["size"] == 300_000 and by["libbig"]["version"] == "1.1-1"
+    assert "rates: 4 from updateinfo" in result.out

@@ -1,5 +1,6 @@
 """Package catalogs as frozen objects: sizes, observed updates, dependencies and change
-sets (read by `catalog_file`; format in docs/formats.md#catalogs)."""
+sets (read by `catalog_file`; format in docs/formats.md#catalogs, fields written by
+`layerkit catalog` in docs/catalog.md#format-additions)."""
 
 from __future__ import annotations
 
