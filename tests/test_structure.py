@@ -13,7 +13,8 @@ from layerkit.cli import COMMANDS, cli
 PACKAGE = Path(__file__).resolve().parent.parent / "layerkit"
 # the pipeline's stages, in the order data flows; a module may import its own stage and
 # the ones before it, never a later one
-STAGES = ["errors", "config", "planner", "render", "tools", "oci", "engine", "report", "cli"]
+STAGES = ["errors", "config", "planner", "render", "tools", "oci", "catalog", "engine", "report",
+          "cli"]
 # what the planner may read of the config stage: the frozen types, not the file readers
 CONFIG_TYPES = {"layerkit.config.recipe", "layerkit.config.image", "layerkit.config.catalog"}
 MAX_LINES = 300

@@ -39,3 +39,11 @@ def own_repo(tmp_path_factory, name: str):
     root = tmp_path_factory.mktemp(name)
     make_repo(world.PACKAGES, root)
     return root, RepoServer(root)
+
+
+@pytest.fixture(scope="session")
+def fx(tmp_path_factory):
+    """The catalog readers' fixture (standin/repodata.py): packages built by rpmbuild, an
+    rpm root holding them, a createrepo_c repository with updateinfo (~2 s)."""
+    from standin.repodata import make_fixture
+    return make_fixture(tmp_path_factory.mktemp("repodata"))

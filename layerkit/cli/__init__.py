@@ -24,6 +24,8 @@ COMMANDS = {
     "generate": ("plan", "generate",
                  "Write IMAGE's build context: a Containerfile and the files it copies."),
     "build": ("build", "build", "Build IMAGE with buildah (and push it with --push)."),
+    "catalog": ("catalog", "catalog",
+                "Write a package catalog from images, repositories and the registry's history."),
     "diff": ("images", "diff",
              "What a client running OLD downloads to update to NEW (image references)."),
     "history": ("images", "history",

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import click
 
+from ..catalog.make import make_catalog
+from ..config.image import Project
 from ..config.load import load_project
 from ..config.patterns import TAG
 from ..engine.tags import Tags
 from ..errors import LayerkitError
-from ..report.terminal import Detail
+from ..report.terminal import Detail, printable
 from ..tools.buildah import Isolation
-from . import BUILD, CONSOLE, PROGRESS
+from . import BUILD, CONSOLE, PLAN_TABLE, PROGRESS
+from .catalog import request, summarise, write
 from .common import ISOLATIONS, PATH
 
 
@@ -37,10 +43,17 @@ from .common import ISOLATIONS, PATH
               help="Print only results and errors.")
 @click.option("--verbose", "-v", "detail", flag_value=Detail.VERBOSE, type=int,
               help="Also print buildah's output.")
+@click.option("--update-catalog", is_flag=True,
+              help="After the push, refresh the catalog (--catalog or the image's) from the "
+                   "image and the repository's releases, so the next plan learns from this one.")
 def build(image, push, isolation, dry_run, cache_from, cache_to, catalog, workdir, no_resolve,
-          version_tag, rechunk, previous, force, detail):
+          version_tag, rechunk, previous, force, detail, update_catalog):
     """Build IMAGE with buildah (and push it with --push)."""
-    project = load_project(image, catalog)
+    project = load_project(image, catalog, missing_catalog_ok=update_catalog)
+    catalog_path = catalog or project.image.catalog
+    if update_catalog and not (push and catalog_path is not None) and not dry_run:
+        raise LayerkitError("--update-catalog needs --push and a catalog (--catalog FILE or "
+                            "the image's `catalog`): it learns from the pushed release")
     if version_tag is not None and not TAG.fullmatch(version_tag):
         raise LayerkitError(f"--tag: {version_tag!r} is not a valid tag")
     tags = Tags(version_tag, project.image.stream) if version_tag else None
@@ -54,3 +67,23 @@ def build(image, push, isolation, dry_run, cache_from, cache_to, catalog, workdi
         click.echo(f"versioned tag: {result.tags.versioned}")
         if result.digest:
             click.echo(f"digest: {result.digest}")
+    if update_catalog and not dry_run:
+        refresh_catalog(project, catalog_path, result.local_ref)
+
+
+def refresh_catalog(project: Project, path: Path, built: str) -> None:
+    """The catalog, refreshed from the image just built (and its base) and from the
+    repository's releases, the one just pushed included."""
+    image = project.image
+    req = replace(request(project, (built,), False, (), (image.target,), project.catalog,
+                          1.0, image.tls_verify), base=image.base, base_implicit=True,
+                  if_present=())
+    try:
+        merged = make_catalog(req, lambda text: click.echo(printable(text), err=True))
+        write(path, merged)
+    except LayerkitError as e:
+        raise LayerkitError([f"{built} was pushed, but the catalog was not updated: {p}"
+                             for p in e.problems], e.code) from None
+    summary = summarise(path, merged)
+    click.echo(f"updated {printable(str(path))}: {summary['packages']} packages, "
+               f"{summary['changes']} change sets; {PLAN_TABLE.evidence_line(summary['evidence'])}")

@@ -52,7 +52,8 @@ def plan(image, catalog, all_packages, max_layers, cadence, model, layer_overhea
         if as_json:
             print_json(p.to_json(str(catalog)))
         else:
-            PLAN_TABLE.print_plan(p, f"plan for every package of {catalog}")
+            PLAN_TABLE.print_plan(p, f"plan for every package of {catalog}",
+                                  evidence=_evidence(cat))
         return
     if image is None:
         raise LayerkitError("give an IMAGE file (images/NAME.toml) or --catalog FILE --all")
@@ -68,7 +69,7 @@ def plan(image, catalog, all_packages, max_layers, cadence, model, layer_overhea
                                          reserved=PLANNER.RECHUNK_LAYERS) \
             if containerfile and p.layers else None
         PLAN_TABLE.print_plan(p, f"plan for {project.image.name}", project.recipes, copy,
-                              rechunked)
+                              rechunked, PLANNER.rate_evidence(project, p))
 
 
 @click.command()
@@ -84,3 +85,11 @@ def generate(image, output, catalog):
     CONTEXT.write_context(ctx, output)
     click.echo(f"wrote {output / 'Containerfile'} ({plural(len(p.layers), 'package layer')}, "
                f"{plural(len(ctx.copy_layers), 'config layer')})")
+
+
+def _evidence(catalog) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for p in catalog.packages.values():
+        kind = p.evidence.value if p.evidence else "catalog"
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts

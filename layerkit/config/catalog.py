@@ -1,11 +1,13 @@
 """Package catalogs as frozen objects: sizes, observed updates, dependencies and change
-sets (read by `catalog_file`; format in docs/formats.md#catalogs)."""
+sets (read by `catalog_file`; format in docs/formats.md#catalogs, fields written by
+`layerkit catalog` in docs/catalog.md#format-additions)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 
 from ..errors import LayerkitError
@@ -19,14 +21,31 @@ PRIOR_UPDATES = 0.5
 MAX_WINDOWS = 10_000
 
 
+class Evidence(StrEnum):
+    """Where a package's `updates` came from (docs/catalog.md#evidence)."""
+
+    HISTORY = "history"  # change sets of the registry's releases
+    UPDATEINFO = "updateinfo"  # a repository's errata
+    CHANGELOG = "changelog"  # the installed package's changelog dates
+    ESTIMATE = "estimate"  # a recipe's `update`, or nothing but the prior
+
+
 @dataclass(frozen=True)
 class Package:
     name: str
     size: int
-    updates: int  # observed over the catalog's period (a count, not a rate)
+    updates: int  # observed over the package's period (a count, not a rate)
     depends: tuple[str, ...] = ()
     source: str = ""
     version: str = ""
+    evidence: Evidence | None = None  # None: the catalog does not say
+    period: tuple[date, date] | None = None  # counted over this, not the catalog's period
+    base: bool = False  # the base image has it: not planned
+
+    @property
+    def years(self) -> float | None:
+        """Length of the package's own period, when it has one."""
+        return (self.period[1] - self.period[0]).days / 365.25 if self.period else None
 
 
 @dataclass(frozen=True)
@@ -65,4 +84,5 @@ class Catalog:
 
     def rate(self, name: str) -> float:
         """Changes per year of one package."""
-        return (self.packages[name].updates + PRIOR_UPDATES) / self.years
+        p = self.packages[name]
+        return (p.updates + PRIOR_UPDATES) / (p.years or self.years)

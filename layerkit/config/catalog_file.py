@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from ..errors import Problems
 from . import patterns
-from .catalog import MAX_WINDOWS, Catalog, ChangeSet, Package
+from .catalog import MAX_WINDOWS, Catalog, ChangeSet, Evidence, Package
 from .files import read_json
 from .sizes import MAX_SIZE
 
@@ -41,9 +42,8 @@ def load_catalog(path: Path, problems: Problems, label: str | None = None) -> Ca
         return None
     start, years = period
     # Dependencies outside the catalog are outside our content (the base, or virtual).
-    packages = {n: Package(p.name, p.size, p.updates, tuple(d for d in p.depends
-                                                             if d in packages and d != n),
-                           p.source, p.version) for n, p in packages.items()}
+    packages = {n: replace(p, depends=tuple(d for d in p.depends if d in packages and d != n))
+                for n, p in packages.items()}
     return Catalog(path=path, years=years, packages=packages, history=history, start=start)
 
 
@@ -66,16 +66,33 @@ def _package(p: object, where: str, problems: Problems) -> Package | None:
         problems.items.append(f"{where}.source: expected a source package name")
     elif not isinstance(version, str) or not patterns.clean_text(version) or len(version) > 200:
         problems.items.append(f"{where}.version: expected a version string")
+    elif p.get("evidence") is not None and p["evidence"] not in EVIDENCE:
+        problems.items.append(f"{where}.evidence: expected one of {', '.join(EVIDENCE)}")
+    elif not isinstance(p.get("base", False), bool):
+        problems.items.append(f"{where}.base: expected true or false")
     else:
-        return Package(p["name"], size, updates, tuple(deps), source, version)
+        period = None
+        if p.get("period") is not None:
+            own = Problems()
+            period = _period(p["period"], f"{where}.period", own, whole=True)
+            if period is None:
+                problems.items.append(own.items[0].replace(".period: period:", ".period:"))
+                return None
+        return Package(p["name"], size, updates, tuple(deps), source, version,
+                       Evidence(p["evidence"]) if p.get("evidence") is not None else None,
+                       period, p.get("base", False))
     return None
+
+
+EVIDENCE = tuple(e.value for e in Evidence)
 
 
 def _count(value: object, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= high
 
 
-def _period(period: object, label: str, problems: Problems) -> tuple[date, float] | None:
+def _period(period: object, label: str, problems: Problems, whole: bool = False):
+    """(start, years), or with `whole` (start, end); None after adding a problem."""
     try:
         start, end = (date.fromisoformat(d) for d in period)  # type: ignore[union-attr]
     except (TypeError, ValueError):
@@ -88,7 +105,7 @@ def _period(period: object, label: str, problems: Problems) -> tuple[date, float
     if days > MAX_WINDOWS:  # at most MAX_WINDOWS daily windows
         problems.add(label, f"period: {days} days, more than the {MAX_WINDOWS} allowed")
         return None
-    return start, days / 365.25
+    return (start, end) if whole else (start, days / 365.25)
 
 
 def _history(raw: object, label: str, problems: Problems) -> tuple[ChangeSet, ...]:

@@ -58,6 +58,9 @@ class CiSettings:
     cache: bool = True  # buildah --cache-from/--cache-to <repository>-cache
     sign: bool = False  # cosign, key in secrets.COSIGN_PRIVATE_KEY
     bootc: bool = False  # clients switch with `bootc switch`
+    # with a `catalog`: the build refreshes it (build --update-catalog), then CI commits
+    # it to the branch ("commit") or keeps it in the Actions cache ("cache"); or "off"
+    catalog: str = "commit"
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,10 @@ IMAGE_KEYS = {"base", "registry", "repository", "stream", "max_layers", "install
               "catalog", "base_packages", "repos", "tls_verify", "base_source", "ci"}
 
 
-def load_image(path: Path, problems: Problems, label: str | None = None) -> Image | None:
+def load_image(path: Path, problems: Problems, label: str | None = None,
+               missing_catalog_ok: bool = False) -> Image | None:
+    """missing_catalog_ok: the `catalog` key may name a file not written yet (for
+    `layerkit catalog` and `build --update-catalog`, which write it)."""
     t = Table.load(path, problems, label, IMAGE_KEYS)
     if t is None:
         return None
@@ -64,7 +67,8 @@ def load_image(path: Path, problems: Problems, label: str | None = None) -> Imag
                                                       or "../recipes")))
     catalog_raw = t.text("catalog", None)
     catalog = Path(os.path.normpath(path.parent / catalog_raw)) if catalog_raw else None
-    if catalog is not None and kind(catalog) != "file":
+    if catalog is not None and kind(catalog) != "file" and \
+            not (missing_catalog_ok and kind(catalog) == "missing"):
         t.error("catalog", f"{catalog} is not a file")
     base_packages = t.str_list("base_packages", patterns.PACKAGE, "a package name")
     repos = tuple(r for r in (parse_repo(rt) for rt in t.tables("repos")) if r)
@@ -109,7 +113,7 @@ def parse_base_source(t: Table, image_dir: Path) -> BaseSource | None:
 
 def parse_ci(t: Table) -> CiSettings:
     t.check_keys({"runs_on", "user_secret", "password_secret", "branch", "cache", "sign",
-                  "bootc"})
+                  "bootc", "catalog"})
     runs_on = t.get("runs_on", str, "ubuntu-24.04")
     if runs_on and not patterns.RUNNER.fullmatch(runs_on):
         t.error("runs_on", f"{runs_on!r} is not a runner label")
@@ -123,10 +127,16 @@ def parse_ci(t: Table) -> CiSettings:
     branch = t.get("branch", str, "main")
     if branch and not patterns.TAG.fullmatch(branch.replace("/", "-")):
         t.error("branch", f"{branch!r} is not a branch name")
+    catalog = t.get("catalog", str, "commit")
+    if catalog not in CI_CATALOG:
+        t.error("catalog", f"{catalog!r}: expected one of {', '.join(CI_CATALOG)}")
     return CiSettings(runs_on or "ubuntu-24.04", secrets["user_secret"],
                       secrets["password_secret"], branch or "main",
                       bool(t.get("cache", bool, True)), bool(t.get("sign", bool, False)),
-                      bool(t.get("bootc", bool, False)))
+                      bool(t.get("bootc", bool, False)), catalog or "commit")
+
+
+CI_CATALOG = ("commit", "cache", "off")
 
 
 def _cron(t: Table, key: str, default: str) -> str | None:

@@ -9,17 +9,19 @@ from pathlib import Path
 from ..errors import Problems
 from .catalog import Catalog
 from .catalog_file import load_catalog
+from .files import kind
 from .image import Project, config_recipes
 from .image_file import load_image
 from .recipe_file import load_recipes
 
 
 def load_project(image_path: Path, catalog_path: Path | None = None,
-                 overrides: dict | None = None) -> Project:
+                 overrides: dict | None = None, missing_catalog_ok: bool = False) -> Project:
     """Every problem in the image, its recipes and catalog, reported at once.
-    overrides: Image fields set from the command line (None values are ignored)."""
+    overrides: Image fields set from the command line (None values are ignored).
+    missing_catalog_ok: a catalog not written yet is no catalog (`layerkit catalog`)."""
     problems = Problems()
-    image = load_image(image_path, problems)
+    image = load_image(image_path, problems, missing_catalog_ok=missing_catalog_ok)
     if image is None:
         problems.raise_if_any()
     assert image is not None
@@ -30,7 +32,7 @@ def load_project(image_path: Path, catalog_path: Path | None = None,
                            else None, problems, root=root, where=f"{image_path}: recipes")
     catalog = None
     cat_path = catalog_path or image.catalog
-    if cat_path is not None:
+    if cat_path is not None and not (missing_catalog_ok and kind(cat_path) == "missing"):
         catalog = load_catalog(cat_path, problems)
     copies = len(config_recipes(recipes))
     if image.max_layers - copies < 1:

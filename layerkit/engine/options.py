@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ..planner.plan import Plan
+from ..planner.layers import Plan
 from ..tools import buildah
 from .tags import Tags
 

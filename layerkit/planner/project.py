@@ -27,12 +27,34 @@ def components(project: Project, model: Model | None = None) -> list[Component]:
     package is a component of its own. Raises LayerkitError on bad input."""
     m = model or project.image.model
     split = m is Model.INDEPENDENT and project.catalog is not None
-    out = recipe_components(project.recipes, project.catalog, project.image.base_packages,
+    out = recipe_components(project.recipes, project.catalog, base_packages(project),
                             split=split)
     if not out and not project.config_recipes:
         raise LayerkitError(f"{project.image.path}: recipes: nothing to build: no recipe "
                             "installs packages or ships files")
     return out  # none: an image of config layers only
+
+
+def base_packages(project: Project) -> list[str]:
+    """What the base has and the plan leaves alone: the image's `base_packages` and the
+    catalog's packages marked `base` (read from the base image by `layerkit catalog`)."""
+    known = [p.name for p in project.catalog.packages.values() if p.base] \
+        if project.catalog else []
+    return list(project.image.base_packages) + known
+
+
+def rate_evidence(project: Project, plan: Plan) -> dict[str, int]:
+    """How many planned packages take their rate from each kind of evidence: the
+    catalog's `evidence`, "catalog" where a catalog does not say, "estimate" for packages
+    only a recipe's estimate covers; `plan` shows what its numbers rest on."""
+    counts: dict[str, int] = {}
+    catalog = project.catalog
+    for name in sorted({p for layer in plan.layers for p in layer.packages}):
+        known = catalog.packages.get(name) if catalog else None
+        kind = "estimate" if known is None else \
+            known.evidence.value if known.evidence else "catalog"
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
 
 
 def plan_project(project: Project, model: Model | None = None,

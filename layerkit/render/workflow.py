@@ -6,6 +6,7 @@ script) and are quoted; the workflow installs the layerkit release that generate
 
 from __future__ import annotations
 
+import os
 import shlex
 from collections.abc import Sequence
 
@@ -29,10 +30,11 @@ def _python(workflow_file: str) -> dict:
                      "cache-dependency-path": workflow_file}}
 
 
-def _install(fedora: bool = False) -> dict:
+def _install(fedora: bool = False, rpm: bool = False) -> dict:
+    """rpm: a catalog refresh reads the built image's rpm database with it."""
     tools = ("dnf install -y rpm-ostree skopeo buildah python3-pip git" if fedora else
-             "sudo apt-get update\nsudo apt-get install -y buildah skopeo")
-    return {"name": "Install buildah, skopeo and layerkit",
+             "sudo apt-get update\nsudo apt-get install -y buildah skopeo" + " rpm" * rpm)
+    return {"name": f"Install buildah, skopeo{', rpm' * rpm} and layerkit",
             "run": f"{tools}\npip install layerkit=={__version__}\n"}
 
 
@@ -67,7 +69,8 @@ def workflow(images: Sequence[tuple[Image, str]], workflow_file: str) -> dict:
     name = images[0][0].name if len(images) == 1 else "images"
     return {"name": f"layerkit {name}", "on": on,
             "concurrency": {"group": f"layerkit-{name}", "cancel-in-progress": False},
-            "permissions": {"contents": "read", "packages": "write"},
+            "permissions": {"contents": "write" if ci.catalog == "commit" and any(
+                image.catalog for image, _ in images) else "read", "packages": "write"},
             "jobs": jobs}
 
 
@@ -98,14 +101,24 @@ def _content_job(images: Sequence[tuple[Image, str]], ci, workflow_file: str,
     rows = [{"image": path, "name": image.name, "registry": image.registry,
              "cache": f"{image.target}-cache" if ci.cache else "",
              "target": image.target} for image, path in images]
-    env = ({k: f"${{{{ matrix.{k} }}}}" for k in rows[0]} if matrix else rows[0])
     build = 'layerkit build "$IMAGE" --push'
     if ci.cache:
         build += ' --cache-from "$CACHE" --cache-to "$CACHE"'
-    steps = [CHECKOUT, FREE_DISK, _python(workflow_file), _install()]
+    for row, (image, path) in zip(rows, images, strict=True):
+        row["catalog"] = _catalog_path(image, path) or ""
+    kept = any(row["catalog"] for row in rows)
+    if kept:  # the refresh reads the built image's rpm database with rpm
+        build += ' ${CATALOG:+--update-catalog}'
+    steps = [CHECKOUT, FREE_DISK, _python(workflow_file), _install(rpm=kept)]
     steps += [_login(r, ci, "buildah") for r in sorted({row["registry"] for row in rows})]
-    steps.append({"name": "Build and push", "env": {"IMAGE": env["image"],
-                                                    "CACHE": env["cache"]}, "run": build})
+    env = ({k: f"${{{{ matrix.{k} }}}}" for k in rows[0]} if matrix else rows[0])
+    before, after = _catalog_steps(ci, env, matrix) if kept else ([], [])
+    steps += before
+    build_env = {"IMAGE": env["image"], "CACHE": env["cache"]}
+    if kept:
+        build_env["CATALOG"] = env["catalog"]
+    steps.append({"name": "Build and push", "env": build_env, "run": build})
+    steps += after
     steps += [{"name": "Report the plan and the release history",
                "env": {"IMAGE": env["image"], "TARGET": env["target"]},
                "run": 'layerkit report "$IMAGE" --history "$TARGET" --last 30 -o report.html'},
@@ -129,6 +142,44 @@ def _content_job(images: Sequence[tuple[Image, str]], ci, workflow_file: str,
         job["if"] = "${{ !failure() && !cancelled() }}"
     job["steps"] = steps
     return job
+
+
+def _catalog_path(image: Image, image_path: str) -> str | None:
+    """The image's catalog relative to the checkout, when CI keeps it up to date."""
+    if image.catalog is None or image.ci.catalog == "off":
+        return None
+    rel = os.path.relpath(image.catalog, image.path.parent)
+    path = os.path.normpath(os.path.join(os.path.dirname(image_path), rel))
+    if not valid_rel_path(path):
+        raise LayerkitError(f"{image.path}: catalog: {path} must lie inside the repository, "
+                            "in plain characters, for CI to keep it")
+    return path
+
+
+def _catalog_steps(ci, env: dict, matrix: bool) -> tuple[list[dict], list[dict]]:
+    """Steps before and after the build that keep the catalog the build refreshes (in a
+    matrix, only for the images that have one)."""
+    if ci.catalog == "cache":
+        key = f"layerkit-catalog-{env['name']}-"
+        only = " && matrix.catalog != ''" if matrix else ""
+        restore = {"uses": "actions/cache/restore@v4",
+                   "with": {"path": env["catalog"], "key": key + "${{ github.run_id }}",
+                            "restore-keys": key}}
+        if matrix:
+            restore["if"] = "${{ matrix.catalog != '' }}"
+        return ([restore],
+                [{"uses": "actions/cache/save@v4", "if": f"${{{{ success(){only} }}}}",
+                  "with": {"path": env["catalog"], "key": key + "${{ github.run_id }}"}}])
+    # pushes made with the workflow's token start no workflow: no loop
+    return [], [{"name": "Commit the refreshed catalog", "env": {"CATALOG": env["catalog"]},
+                 "run": 'test -n "$CATALOG" || exit 0\n'
+                        'git config user.name "layerkit"\n'
+                        'git config user.email "layerkit@users.noreply.github.com"\n'
+                        'git add "$CATALOG"\n'
+                        "if ! git diff --cached --quiet; then\n"
+                        '  git commit -m "catalog: learn from the release just pushed"\n'
+                        '  git push origin "HEAD:$GITHUB_REF_NAME"\n'
+                        "fi\n"}]
 
 
 class _Dumper(yaml.SafeDumper):

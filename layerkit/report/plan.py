@@ -39,9 +39,22 @@ def _why(why: LayerWhy | None, plan: Plan) -> str:
     return "; ".join(parts)
 
 
+EVIDENCE_WORDS = (("history", "from history"), ("updateinfo", "from updateinfo"),
+                  ("changelog", "from changelogs"), ("catalog", "from the catalog"),
+                  ("estimate", "estimated"))
+
+
+def evidence_line(counts: Mapping[str, int]) -> str:
+    """"rates: 143 from history, 30 from changelogs, 2 estimated"."""
+    parts = [f"{counts[k]} {words}" for k, words in EVIDENCE_WORDS if counts.get(k)]
+    return "rates: " + ", ".join(parts) if parts else ""
+
+
 def print_plan(plan: Plan, title: str, recipes: Mapping[str, Recipe] | None = None,
-               copy_layers: tuple[str, ...] = (), rechunked: Plan | None = None) -> None:
-    """rechunked: the independent plan `build --rechunk` would use, shown beside."""
+               copy_layers: tuple[str, ...] = (), rechunked: Plan | None = None,
+               evidence: Mapping[str, int] | None = None) -> None:
+    """rechunked: the independent plan `build --rechunk` would use, shown beside;
+    evidence: where the rates come from (counts by kind)."""
     out = console()
     total = plan.expected_bytes or 1.0
     whys = {w.index: w for w in explain(plan)}
@@ -76,6 +89,8 @@ def print_plan(plan: Plan, title: str, recipes: Mapping[str, Recipe] | None = No
                   f"per update in {len(rechunked.layers)} content-addressed layers, plus the "
                   "rpmdb and volatile layers; no package-manager state per layer, so the "
                   "overhead trade-off above disappears")
+    if evidence and evidence_line(evidence):
+        out.print(evidence_line(evidence), markup=False)
     if recipes:
         _print_notes(out, recipes)
 

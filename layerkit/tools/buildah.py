@@ -74,12 +74,16 @@ def run_in(image: str, script: str, isolation: Isolation) -> str:
 class Mounted:
     """A read-only look at an image's root: `with Mounted(ref) as root: ...`."""
 
-    def __init__(self, ref: str):
+    def __init__(self, ref: str, tls_verify: bool = True):
         self.ref = ref
+        self.tls_verify = tls_verify
         self.ctr = ""
 
     def __enter__(self) -> Path:
-        self.ctr = run(["buildah", "from", "--pull=false", self.ref]).stdout.decode().strip()
+        # --pull=false: pulled only when local storage does not have it
+        tls = [] if self.tls_verify else ["--tls-verify=false"]
+        self.ctr = run(["buildah", "from", "--pull=false", *tls, self.ref]).stdout.decode() \
+            .strip()
         return Path(run(["buildah", "mount", self.ctr]).stdout.decode().strip())
 
     def __exit__(self, *exc) -> None:

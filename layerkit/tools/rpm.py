@@ -1,11 +1,14 @@
-"""rpm inside an image: where its database lives and which package owns each file."""
+"""rpm inside an image: where its database lives and which package owns each file;
+queries of a copied database (the catalog reads installed packages that way)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import ExitCode, LayerkitError
 from .buildah import Isolation, Mounted
+from .run import run
 
 
 @dataclass(frozen=True)
@@ -34,3 +37,21 @@ def rpm_view(ref: str, isolation: Isolation) -> RpmView:
         if path.startswith("/"):
             owners[path.lstrip("/")] = name
     return RpmView(where.stdout.decode().strip().strip("/"), owners)
+
+
+def query_db(dbpath: Path, backend: str, query_format: str) -> bytes:
+    """`rpm -qa --qf FORMAT` against the database in `dbpath` (a directory on this
+    machine: a copy, never an image's own, since rpm opens a sqlite rpmdb for writing
+    even to query it). The backend is named because rpm takes it, like the dbpath, from
+    the host's macros (Debian's rpm: ~/.rpmdb, sqlite). rpm's stderr chatter is ignored
+    unless it fails or reports an error, which is a LayerkitError (BAD_INPUT: the
+    database is what is wrong)."""
+    proc = run(["rpm", "--dbpath", dbpath, "--define", f"_db_backend {backend}", "-qa",
+                "--qf", query_format], check=False)
+    err = [line for line in proc.stderr.decode(errors="replace").splitlines()
+           if line.startswith("error:")]
+    if proc.returncode != 0 or err:
+        last = (err or proc.stderr.decode(errors="replace").strip().splitlines()
+                or [f"exit status {proc.returncode}"])[-1]
+        raise LayerkitError(f"rpm cannot read the database ({last.strip()})")
+    return proc.stdout

@@ -20,6 +20,8 @@ TRANSPORTS = ("docker://", "containers-storage:", "oci:", "oci-archive:", "docke
 REFUSALS = {
     "manifest unknown": ("no such tag", RegistryError.NOT_FOUND),
     "name unknown": ("no such repository", RegistryError.NOT_FOUND),
+    # docker-registry answers a tag list of an unknown repository with a bare 404
+    "status code from registry 404": ("no such repository", RegistryError.NOT_FOUND),
     "unauthorized": ("authentication refused", RegistryError.DENIED),
     "denied": ("access denied", RegistryError.DENIED),
 }
