@@ -8,8 +8,8 @@ A larger, randomized run:
 
     LAYERKIT_HYPOTHESIS_EXAMPLES=20000 python3 -m pytest -q tests/test_properties.py
 
-(the number is per test). The checkers are tests/fuzz.py's; the same promise is fuzzed
-there with whole generated projects.
+(the number is per test). The checkers are the fuzzer's (tests/fuzzing/); the same promise is
+fuzzed there with whole generated projects (tests/fuzz.py).
 """
 
 from __future__ import annotations
@@ -25,19 +25,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from fuzz import (
-    CONTROL,
-    CONTROL_LINE,
-    Shell,
-    check_containerfile,
-    check_sysusers,
-    check_unit,
-    check_workflow,
-    shell_scan,
-    systemd_words,
-    unescape,
-)
-from fuzz_cases import HOSTILE, PATHS, Raw, to_json, to_toml
+from fuzzing.documents import to_json, to_toml
+from fuzzing.finding import CONTROL, CONTROL_LINE
+from fuzzing.generated_files import check_containerfile, check_sysusers, check_unit, check_workflow
+from fuzzing.syntax import Shell, shell_scan, systemd_words, unescape
+from fuzzing.values import HOSTILE, PATHS, Raw
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
