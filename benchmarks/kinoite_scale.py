@@ -139,7 +139,9 @@ def replay(world: World, work: Path, tiers: bool = True, log=print,
                 run(["buildah", "rmi", f"{reg}/scale/custom:w{k - 1}"], check=False)
             rows.append(row)
             if partial is not None:  # what is measured so far survives an interruption
-                partial.write_text(json.dumps({"weeks": rows}, indent=1) + "\n")
+                partial.write_text(json.dumps({"weeks": rows, "throughput": throughput,
+                                               "plan": plans["layerkit"], "ways": ways},
+                                              indent=1) + "\n")
     finally:
         registry.stop()
         server.stop()
@@ -204,12 +206,19 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path)
     ap.add_argument("--tiers", action="store_true",
                     help="also the packers' custom-only plans on the shipped base")
+    ap.add_argument("--from-partial", action="store_true",
+                    help="summarise the weeks an interrupted run measured")
     a = ap.parse_args()
     scale = SMALL if a.small else FULL
     work = (a.workdir or ROOT / ".layerkit" / f"bench-scale-{scale.name}").resolve()
     name = "kinoite_scale" + ("-small" if a.small else "")
-    result = replay(World(scale), work, a.tiers,
-                    partial=ROOT / "benchmarks/results" / f"{name}.partial.json")
+    partial = ROOT / "benchmarks/results" / f"{name}.partial.json"
+    if a.from_partial:
+        p = json.loads(partial.read_text())
+        result = summarize(World(scale), p["weeks"], p["plan"], p["throughput"], p["ways"])
+        result["summary"]["interrupted"] = True
+    else:
+        result = replay(World(scale), work, a.tiers, partial=partial)
     (ROOT / "benchmarks/results" / f"{name}.json").write_text(
         json.dumps(result, indent=1) + "\n")
     print(table(result))
