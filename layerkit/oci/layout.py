@@ -39,10 +39,15 @@ class Layout:
         (self.root / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
 
     def path(self, digest: str) -> Path:
-        """A blob's file; the digest is checked first, so it never leads elsewhere."""
+        """A blob's file; the digest and where it resolves to are checked first, so it
+        never leads elsewhere."""
         if not isinstance(digest, str) or not DIGEST.fullmatch(digest):
             raise LayerkitError(f"{self.root}: {digest!r} is not a sha256 digest")
-        return self.blobs / digest.removeprefix("sha256:")
+        path = self.blobs / digest.removeprefix("sha256:")
+        # a linked blob or blob folder could point anywhere: resolve it before any read
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise LayerkitError(f"{self.root}: blob {digest} links outside the layout")
+        return path
 
     def read_json(self, digest: str) -> dict:
         path = self.path(digest)
