@@ -152,6 +152,23 @@ def test_a_system_account_with_a_documented_shell_is_fine(tree):
     assert "u svc - - / /usr/bin/false" in conf
 
 
+@pytest.mark.parametrize("description", ["plain", "100% %H %%", "it's $(id) ümlaut;",
+                                         "  spaced  ", "#not a comment"])
+def test_sysusers_files_are_read_by_systemd_sysusers(tree, tmp_path, description):
+    """systemd-sysusers itself, on an empty root: the account is created as written."""
+    if shutil.which("systemd-sysusers") is None:
+        pytest.fail("systemd-sysusers missing: .ci/run installs Debian's systemd package")
+    ctx = generate(tree, GOOD + '[[users]]\nname = "svc"\n'
+                   f'description = {json.dumps(description)}\n')
+    conf = ctx / "files/a/usr/lib/sysusers.d/layerkit-a.conf"
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    done = run(["systemd-sysusers", f"--root={root}", str(conf)], check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    passwd = (root / "etc/passwd").read_text().splitlines()
+    assert [line.split(":")[4] for line in passwd if line.startswith("svc:")] == [description]
+
+
 def test_an_image_of_config_layers_only(tree):
     tree.file("a/x.conf", "x = 1\n")
     tree.recipe("a", 'description = "config only"\n[[files]]\nsrc = "a/x.conf"\n'
