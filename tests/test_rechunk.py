@@ -167,3 +167,16 @@ def test_standalone_rechunk_follows_a_plan_file(world, rc4, tmp_path):
     got = {la.plan_index: set(la.packages) for la in label.package_layers()}
     assert got == {i: ps for i, ps in wanted.items() if ps}
     assert len(manifest["layers"]) == len(config["rootfs"]["diff_ids"])
+
+
+def test_layer_compression_is_read_from_the_bytes(tmp_path):
+    """skopeo can store a plain tar under a +gzip media type (an oci: export that accepts
+    uncompressed layers): re-chunking goes by the blob's first bytes."""
+    import gzip
+
+    from layerkit.oci.layout import compression
+    plain, packed, zst = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    plain.write_bytes(b"bin\0" + bytes(508))
+    packed.write_bytes(gzip.compress(b"x"))
+    zst.write_bytes(b"\x28\xb5\x2f\xfd" + bytes(8))
+    assert [compression(p) for p in (plain, packed, zst)] == [None, "gzip", "zstd"]

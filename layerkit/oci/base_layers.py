@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import RegistryError
 from ..tools import skopeo
-from .layout import LAYER_GZIP, Blob, Layout
+from .layout import LAYER_GZIP, Blob, Layout, compression
 from .tars import gzip_file
 
 
@@ -40,7 +40,7 @@ def base_blobs(src: Layout, out: Layout, manifest: dict, config: dict, n_base: i
     blobs = []
     cache = cache_dir()
     for desc, diff_id in zip(manifest["layers"][:n_base], want, strict=True):
-        if desc["mediaType"].endswith("+gzip"):
+        if compression(src.path(desc["digest"])) == "gzip":
             shutil.copyfile(src.path(desc["digest"]), out.path(desc["digest"]))
             blobs.append(Blob(desc["digest"], desc["size"], desc["mediaType"]))
             continue

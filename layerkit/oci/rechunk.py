@@ -22,7 +22,7 @@ from ..tools.rpm import rpm_view
 from .base_layers import base_blobs
 from .chunks import RPMDB_PLACES, STATE, UNOWNED, Chunk, file_map, group, owner, write_chunk
 from .imageconfig import rechunked_config
-from .layout import Blob, Layout
+from .layout import Blob, Layout, compression
 from .replay import State, apply_layer
 from .tars import LayerWriter
 from .verify import verify
@@ -62,7 +62,12 @@ def rechunk(src_ref: str, dest_ref: str, work: Path,
     work.mkdir(parents=True)
     src = Layout(work / "src")
     timer = _Timer()
-    skopeo.copy(_transport(src_ref), f"oci:{src.root}:src", tls_verify)
+    # local storage hands out plain tars: compressing them on export only to unpack them
+    # again costs a third of the time; the base's own blobs are needed only without
+    # base_ref (see base_layers), and a whole re-chunk has none
+    plain = whole or base_ref is not None
+    skopeo.copy(_transport(src_ref), f"oci:{src.root}:src", tls_verify, preserve=not plain,
+                uncompressed=plain)
     timer.lap("export")
     manifest, config = src.manifest()
     label = read_label((config.get("config") or {}).get("Labels") or {}, src_ref)
@@ -77,9 +82,9 @@ def rechunk(src_ref: str, dest_ref: str, work: Path,
     tars, state = [], State()
     for i, desc in enumerate(manifest["layers"][n_base:]):
         blob = src.path(desc["digest"])
-        if desc["mediaType"].endswith(("+gzip", "+zstd")):
+        if packed := compression(blob):
             blob = work / f"custom-{i}.tar"  # random access needs the plain tar
-            _unpack_blob(src.path(desc["digest"]), desc["mediaType"], blob)
+            _unpack_blob(src.path(desc["digest"]), packed, blob)
         tars.append(tarfile.open(blob))
         apply_layer(state, i, tars[i])
     view = rpm_view(src_ref, isolation)
@@ -139,12 +144,11 @@ class _Timer:
         self.last = now
 
 
-def _unpack_blob(blob: Path, media_type: str, dest: Path) -> None:
-    """A layer blob as a plain tar file (containers-storage hands them out uncompressed)."""
-    if media_type.endswith("+zstd"):
-        raise LayerkitError(f"{media_type}: zstd layers are not supported yet", ExitCode.FAILED)
-    opener = gzip.open if media_type.endswith("+gzip") else open
-    with opener(blob, "rb") as src, open(dest, "wb") as out:
+def _unpack_blob(blob: Path, packed: str, dest: Path) -> None:
+    """A compressed layer blob as a plain tar file."""
+    if packed == "zstd":
+        raise LayerkitError(f"{blob.name}: zstd layers are not supported yet", ExitCode.FAILED)
+    with gzip.open(blob, "rb") as src, open(dest, "wb") as out:
         shutil.copyfileobj(src, out, 1 << 20)
 
 

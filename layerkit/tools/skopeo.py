@@ -72,10 +72,12 @@ def _short(text: str) -> str:
 
 
 def copy(src: str, dest: str, tls_verify: bool = True, all_images: bool = False,
-         preserve: bool = True) -> None:
+         preserve: bool = True, uncompressed: bool = False) -> None:
     """Copy an image between transports, manifests byte for byte (same digest) unless
-    `preserve` is off; `all_images` keeps every platform of a multi-arch index."""
-    flags = (["--preserve-digests"] if preserve else []) + (["--all"] if all_images else [])
+    `preserve` is off; `all_images` keeps every platform of a multi-arch index;
+    `uncompressed`: an oci: layout keeps uncompressed layers as they are."""
+    flags = (["--preserve-digests"] if preserve else []) + (["--all"] if all_images else []) \
+        + (["--dest-oci-accept-uncompressed-layers"] if uncompressed else [])
     skopeo(["copy", *flags, src, dest], dest, tls_verify)
 
 
