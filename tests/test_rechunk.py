@@ -5,6 +5,7 @@ Builds happen in module-scoped fixtures, each asking for the one before it
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -14,7 +15,7 @@ import pytest
 
 from conftest import run_cli
 from layerkit.config.plan_file import read_plan_json
-from layerkit.oci.layout import Layout
+from layerkit.oci.layout import Layout, compression
 from layerkit.render.label import read_label
 from layerkit.tools.buildah import Mounted
 from layerkit.tools.run import run
@@ -172,9 +173,6 @@ def test_standalone_rechunk_follows_a_plan_file(world, rc4, tmp_path):
 def test_layer_compression_is_read_from_the_bytes(tmp_path):
     """skopeo can store a plain tar under a +gzip media type (an oci: export that accepts
     uncompressed layers): re-chunking goes by the blob's first bytes."""
-    import gzip
-
-    from layerkit.oci.layout import compression
     plain, packed, zst = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     plain.write_bytes(b"bin\0" + bytes(508))
     packed.write_bytes(gzip.compress(b"x"))
