@@ -19,6 +19,8 @@ RELEASEVER = ". /etc/os-release"
 DNF_RELEASE = '${VERSION_ID:+"--releasever=$VERSION_ID"}'
 CACHES = ["--mount=type=cache,target=/var/cache/dnf",
           "--mount=type=cache,target=/var/cache/libdnf5"]
+# downloads and metadata untouched for a month: stale versions, repositories gone
+PRUNE = f"find {' '.join(c.rsplit('=', 1)[1] for c in CACHES)} -type f -mtime +30 -delete"
 
 
 def run_layer(image: Image, recipes: Mapping[str, Recipe], layer: Layer,
@@ -58,6 +60,8 @@ def run_layer(image: Image, recipes: Mapping[str, Recipe], layer: Layer,
     # caches live in the cache mounts; dnf's logs and history are not worth a download
     cmds.append("rm -rf /var/log/dnf* /var/log/hawkey.log /var/lib/dnf /var/tmp/*" if dnf
                 else "ostree container commit")
+    if dnf:  # a cache mount keeps a copy per repository URL forever unless pruned
+        cmds.append(PRUNE)
     head = (f"# layer {layer.index}: {', '.join(layer.recipes) or 'shared dependencies'}"
             f" ({len(layer.packages)} packages)")
     mounts = list(dict.fromkeys(mounts))
