@@ -168,9 +168,10 @@ def summarize(world: World, rows: list[dict], facts: dict, throughput: dict,
         "plain_median_bytes": med("diff-plain"),
         "build_rechunk_median_bytes": med("diff-rechunked"),
         "base_only_week": bo,
-        "base_only_custom_bytes": upd[bo - 1]["diff-whole-layerkit"]["custom_bytes"],
-        "base_only_custom_bytes_build_rechunk": upd[bo - 1]["diff-rechunked"]["custom_bytes"],
-        "base_only_custom_bytes_plain": upd[bo - 1]["diff-plain"]["custom_bytes"],
+        **{f"base_only_custom_bytes{suffix}": upd[bo - 1][f"diff-{way}"]["custom_bytes"]
+           if bo <= len(upd) else None  # an interrupted run may stop before it
+           for suffix, way in (("", "whole-layerkit"), ("_build_rechunk", "rechunked"),
+                               ("_plain", "plain"))},
         "max_total_layers": max(layers.values()), "layers": layers,
         "budgets": {"base": world.scale.base_layers, "custom": world.scale.custom_layers,
                     "whole": world.scale.whole_layers},
@@ -184,6 +185,17 @@ def summarize(world: World, rows: list[dict], facts: dict, throughput: dict,
     for w in ways:
         if w.startswith("tier-"):
             summary[f"{w}_median_bytes"] = med(f"diff-{w}")
+    # every whole way sends the same rpmdb layer: what the layerings differ in is the rest
+    summary["without_rpmdb_median_bytes"] = {
+        w: int(statistics.median(r[f"diff-{w}"]["bytes"] - r[f"diff-{w}"]["by_kind"].get(
+            "rpmdb", 0) for r in upd)) for w in ways if w in WHOLE}
+    summary["floor_without_rpmdb_median_bytes"] = int(statistics.median(
+        r["floor"]["bytes"] - r["floor"]["rpmdb_bytes"] for r in upd))
+    summary["ratios_median"] = {
+        f"rechunked_over_{k}": round(statistics.median(
+            r["diff-whole-layerkit"]["bytes"] / (r[key]["bytes"]) for r in upd), 3)
+        for k, key in (("floor", "floor"), ("chunkah", "diff-whole-chunkah"),
+                       ("rpm_ostree", "diff-whole-rpm-ostree")) if key in upd[0]}
     return {"summary": summary, "weeks": rows}
 
 
@@ -216,7 +228,7 @@ def main() -> None:
     if a.from_partial:
         p = json.loads(partial.read_text())
         result = summarize(World(scale), p["weeks"], p["plan"], p["throughput"], p["ways"])
-        result["summary"]["interrupted"] = True
+        result["summary"]["interrupted"] = len(p["weeks"]) < scale.weeks
     else:
         result = replay(World(scale), work, a.tiers, partial=partial)
     (ROOT / "benchmarks/results" / f"{name}.json").write_text(
