@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import itertools
 import shutil
-import subprocess
 
 import pytest
 
 from layerkit.catalog.deps import Resolver, parse_rich
 from layerkit.catalog.evr import EVR, srpm_name, vercmp
+from layerkit.tools.run import run
 
 VERSIONS = ["1.0", "1.0.0", "1.00", "1.0a", "1.0.1", "1.1", "1.01", "2", "10", "9.9",
             "1.0~rc1", "1.0~rc2", "1.0~~", "1.0^", "1.0^git1", "1.0^git1~pre", "1.0.a",
@@ -27,13 +27,13 @@ def test_vercmp_known_cases(a: str, b: str, want: int) -> None:
     assert vercmp(b, a) == -want
 
 
-@pytest.mark.skipif(shutil.which("rpm") is None, reason="needs rpm")
 def test_vercmp_agrees_with_rpm_on_every_pair() -> None:
+    assert shutil.which("rpm"), "rpm missing: .ci/run installs Debian's rpm package"
     pairs = list(itertools.product(VERSIONS, repeat=2))
     lua = " ".join(f'print(rpm.vercmp("{a}", "{b}")) print(" ")' for a, b in pairs)
-    proc = subprocess.run(["rpm", "--eval", f"%{{lua: {lua}}}"], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-300:]
-    out = proc.stdout.split()
+    proc = run(["rpm", "--eval", f"%{{lua: {lua}}}"], check=False)
+    assert proc.returncode == 0, proc.stderr.decode()[-300:]
+    out = proc.stdout.decode().split()
     theirs = [max(-1, min(1, int(x))) for x in out]
     ours = [vercmp(a, b) for a, b in pairs]
     assert [p for p, t, o in zip(pairs, theirs, ours, strict=True) if t != o] == []
