@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from layerkit.catalog import mdstream
 from layerkit.catalog.mdstream import RepoError, decompressed
 from layerkit.catalog.repodata import RepoPackage, iter_primary, load_primary, parse_repomd
 from layerkit.catalog.repofetch import fetch_repomd, load_repo, open_metadata
 from layerkit.catalog.updateinfo import parse_updateinfo
+from layerkit.oci import compressed
 from layerkit.tools.run import run
 from standin.repodata import SOURCES, Fixture, noon
 
@@ -136,15 +136,12 @@ def test_other_compressions(fx: Fixture, tmp_path: Path, kind: str) -> None:
 
 def test_zstd(fx: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = gzip.decompress(_primary_bytes(fx))
-    try:
-        from compression import zstd  # type: ignore[import-not-found]
-    except ImportError:
-        zstd = pytest.importorskip("backports.zstd")
-    packed = zstd.compress(plain)
+    assert compressed.ZSTD is not None, "backports.zstd is a dependency below Python 3.14"
+    packed = compressed.ZSTD.compress(plain)
     _check_primary(load_primary(io.BytesIO(packed), "p.xml.zst").packages, fx)
     with pytest.raises(RepoError, match=r"^p.xml.zst: (truncated|unreadable)"):
         load_primary(io.BytesIO(packed[: len(packed) // 2]), "p.xml.zst")
-    monkeypatch.setattr(mdstream, "_ZSTD", None)
+    monkeypatch.setattr(compressed, "ZSTD", None)
     with pytest.raises(RepoError, match=r"^p.xml.zst: zstd-compressed; needs Python 3.14"):
         load_primary(io.BytesIO(packed), "p.xml.zst")
 

@@ -15,7 +15,8 @@ import pytest
 
 from conftest import run_cli
 from layerkit.config.plan_file import read_plan_json
-from layerkit.oci.layout import Layout, compression
+from layerkit.oci.compressed import ZSTD, decompressed, file_kind
+from layerkit.oci.layout import Layout
 from layerkit.render.label import read_label
 from layerkit.tools.buildah import Mounted
 from layerkit.tools.run import run
@@ -172,9 +173,12 @@ def test_standalone_rechunk_follows_a_plan_file(world, rc4, tmp_path):
 
 def test_layer_compression_is_read_from_the_bytes(tmp_path):
     """skopeo can store a plain tar under a +gzip media type (an oci: export that accepts
-    uncompressed layers): re-chunking goes by the blob's first bytes."""
+    uncompressed layers): re-chunking goes by the blob's first bytes, and reads zstd
+    layers with the decompressor the catalog uses for repository metadata."""
     plain, packed, zst = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     plain.write_bytes(b"bin\0" + bytes(508))
     packed.write_bytes(gzip.compress(b"x"))
-    zst.write_bytes(b"\x28\xb5\x2f\xfd" + bytes(8))
-    assert [compression(p) for p in (plain, packed, zst)] == [None, "gzip", "zstd"]
+    zst.write_bytes(ZSTD.compress(b"layer bytes"))
+    assert [file_kind(p) for p in (plain, packed, zst)] == [None, "gzip", "zstd"]
+    with open(zst, "rb") as f:
+        assert decompressed(f, "c").read() == b"layer bytes"

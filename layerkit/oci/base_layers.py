@@ -11,7 +11,8 @@ from pathlib import Path
 
 from ..errors import RegistryError
 from ..tools import skopeo
-from .layout import LAYER_GZIP, Blob, Layout, compression
+from .compressed import file_kind
+from .layout import LAYER_GZIP, Blob, Layout
 from .tars import gzip_file
 
 
@@ -40,7 +41,7 @@ def base_blobs(src: Layout, out: Layout, manifest: dict, config: dict, n_base: i
     blobs = []
     cache = cache_dir()
     for desc, diff_id in zip(manifest["layers"][:n_base], want, strict=True):
-        if compression(src.path(desc["digest"])) == "gzip":
+        if file_kind(src.path(desc["digest"])) == "gzip":
             shutil.copyfile(src.path(desc["digest"]), out.path(desc["digest"]))
             blobs.append(Blob(desc["digest"], desc["size"], desc["mediaType"]))
             continue

@@ -20,15 +20,6 @@ REF_NAME = "org.opencontainers.image.ref.name"
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
-def compression(path: Path) -> str | None:
-    """"gzip", "zstd" or None (a plain tar), from the blob's first bytes: skopeo can keep
-    a +gzip media type on a layer it stored uncompressed."""
-    with open(path, "rb") as f:
-        head = f.read(4)
-    return "gzip" if head[:2] == b"\x1f\x8b" else "zstd" if head == b"\x28\xb5\x2f\xfd" \
-        else None
-
-
 @dataclass(frozen=True)
 class Blob:
     digest: str

@@ -4,7 +4,6 @@ add, change or delete, regrouped into content-addressed layers by the independen
 
 from __future__ import annotations
 
-import gzip
 import os
 import shutil
 import tarfile
@@ -21,8 +20,9 @@ from ..tools.buildah import Isolation
 from ..tools.rpm import rpm_view
 from .base_layers import base_blobs
 from .chunks import RPMDB_PLACES, STATE, UNOWNED, Chunk, file_map, group, owner, write_chunk
+from .compressed import decompressed, file_kind
 from .imageconfig import rechunked_config
-from .layout import Blob, Layout, compression
+from .layout import Blob, Layout
 from .replay import State, apply_layer
 from .tars import LayerWriter
 from .verify import verify
@@ -82,9 +82,9 @@ def rechunk(src_ref: str, dest_ref: str, work: Path,
     tars, state = [], State()
     for i, desc in enumerate(manifest["layers"][n_base:]):
         blob = src.path(desc["digest"])
-        if packed := compression(blob):
+        if file_kind(blob):
             blob = work / f"custom-{i}.tar"  # random access needs the plain tar
-            _unpack_blob(src.path(desc["digest"]), packed, blob)
+            _unpack_blob(src.path(desc["digest"]), blob)
         tars.append(tarfile.open(blob))
         apply_layer(state, i, tars[i])
     view = rpm_view(src_ref, isolation)
@@ -144,12 +144,10 @@ class _Timer:
         self.last = now
 
 
-def _unpack_blob(blob: Path, packed: str, dest: Path) -> None:
+def _unpack_blob(blob: Path, dest: Path) -> None:
     """A compressed layer blob as a plain tar file."""
-    if packed == "zstd":
-        raise LayerkitError(f"{blob.name}: zstd layers are not supported yet", ExitCode.FAILED)
-    with gzip.open(blob, "rb") as src, open(dest, "wb") as out:
-        shutil.copyfileobj(src, out, 1 << 20)
+    with open(blob, "rb") as packed, open(dest, "wb") as out:
+        shutil.copyfileobj(decompressed(packed, f"layer {blob.name}"), out, 1 << 20)
 
 
 def _transport(ref: str, push: bool = False) -> str:
