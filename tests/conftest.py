@@ -37,6 +37,24 @@ def run_cli(*argv: str) -> Result:
     return Result(int(e.value.code or 0), out.getvalue(), err.getvalue())
 
 
+def refused(*argv, expect: tuple[str, ...] = (), code: int | tuple[int, ...] = 2,
+            one_line: bool = False) -> list[str]:
+    """Run a command that must fail cleanly: exit `code` (or one of them), only `error:`
+    lines (exactly one with one_line), no traceback or control character, each text of
+    `expect` in some line. Returns the lines."""
+    result = run_cli(*argv)
+    assert result.code in ((code,) if isinstance(code, int) else code), (result.out,
+                                                                         result.err)
+    lines = result.err.splitlines()
+    assert lines and all(line.startswith("error: ") for line in lines), result.err
+    assert len(lines) == 1 or not one_line, result.err
+    assert "Traceback" not in result.err
+    assert not any(c in result.err for c in "\x1b\r\x00")
+    for text in expect:
+        assert any(text in line for line in lines), (text, result.err)
+    return lines
+
+
 class Tree:
     """A throw-away project: images/ and recipes/ under tmp_path."""
 

@@ -9,24 +9,12 @@ import textwrap
 
 import pytest
 
-from conftest import run_cli
+from conftest import refused, run_cli
 from layerkit.errors import LayerkitError
 from layerkit.oci.layout import Layout
 from layerkit.render.label import read_label
 
 GOOD = 'description = "ok"\npackages = ["vim"]\nsize = "1 MB"\nupdate = "monthly"\n'
-
-
-def refused(*argv, expect: tuple[str, ...] = (), code: int = 2):
-    result = run_cli(*argv)
-    assert result.code == code, (result.out, result.err)
-    lines = result.err.splitlines()
-    assert lines and all(line.startswith("error: ") for line in lines), result.err
-    assert "Traceback" not in result.err
-    assert not any(c in result.err for c in "\x1b\r\x00")
-    for text in expect:
-        assert any(text in line for line in lines), (text, result.err)
-    return lines
 
 
 # --- injection -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import run_cli
+from conftest import refused
 from layerkit.oci.layout import Layout
 from layerkit.tools import skopeo
 
@@ -20,12 +20,7 @@ PLATFORM = {"os": "linux", "architecture": "amd64"}
 
 
 def one_line_failure(*argv: str) -> str:
-    result = run_cli(*argv)
-    assert result.code in (1, 2), (result.out, result.err)
-    lines = result.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.err
-    assert "Traceback" not in result.err
-    return lines[0]
+    return refused(*argv, code=(1, 2), one_line=True)[0]
 
 
 def nested(lay: Layout, child: bytes) -> str:
