@@ -193,7 +193,7 @@ def summarize(world: World, rows: list[dict], facts: dict, throughput: dict,
         r["floor"]["bytes"] - r["floor"]["rpmdb_bytes"] for r in upd))
     summary["ratios_median"] = {
         f"rechunked_over_{k}": round(statistics.median(
-            r["diff-whole-layerkit"]["bytes"] / (r[key]["bytes"]) for r in upd), 3)
+            r["diff-whole-layerkit"]["bytes"] / r[key]["bytes"] for r in upd), 3)
         for k, key in (("floor", "floor"), ("chunkah", "diff-whole-chunkah"),
                        ("rpm_ostree", "diff-whole-rpm-ostree")) if key in upd[0]}
     return {"summary": summary, "weeks": rows}

@@ -62,9 +62,9 @@ def rechunk(src_ref: str, dest_ref: str, work: Path,
     work.mkdir(parents=True)
     src = Layout(work / "src")
     timer = _Timer()
-    # local storage hands out plain tars: compressing them on export only to unpack them
-    # again costs a third of the time; the base's own blobs are needed only without
-    # base_ref (see base_layers), and a whole re-chunk has none
+    # local storage hands out plain tars: gzipping them on export only to unpack them again
+    # cost 12% of a whole re-chunk (docs/scale.md); the base's compressed blobs are read
+    # from here only without base_ref (see base_layers), and a whole re-chunk has none
     plain = whole or base_ref is not None
     skopeo.copy(_transport(src_ref), f"oci:{src.root}:src", tls_verify, preserve=not plain,
                 uncompressed=plain)
